@@ -1,0 +1,53 @@
+"""The SQLite database: schema and migrations, writes, timelines and keyword search.
+
+Nothing outside this package writes SQL.
+"""
+
+from storage.db import open_db, transaction
+from storage.errors import StorageError
+from storage.feeds import ensure_feed, feed_ids, sync_feeds
+from storage.items import id_floor, item_count, load_items, save_items
+from storage.models import (
+    MARK_END,
+    MARK_START,
+    NewItem,
+    SaveResult,
+    SearchHit,
+    StoredItem,
+    StorylineRecord,
+    Tag,
+)
+from storage.search import SearchFilter, UnknownStoryline, count_matches, search
+from storage.storylines import retag_storyline, storyline_slugs, sync_storylines
+from storage.timeline import StorylineStats, daily_counts, storyline_stats
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "NewItem",
+    "SaveResult",
+    "SearchFilter",
+    "SearchHit",
+    "StorageError",
+    "StoredItem",
+    "StorylineRecord",
+    "StorylineStats",
+    "Tag",
+    "UnknownStoryline",
+    "count_matches",
+    "daily_counts",
+    "ensure_feed",
+    "feed_ids",
+    "id_floor",
+    "item_count",
+    "load_items",
+    "open_db",
+    "retag_storyline",
+    "save_items",
+    "search",
+    "storyline_slugs",
+    "storyline_stats",
+    "sync_feeds",
+    "sync_storylines",
+    "transaction",
+]

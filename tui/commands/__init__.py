@@ -1,0 +1,5 @@
+"""The sub-commands of `wirewatch`, in the order `--help` lists them."""
+
+from tui.commands import check, ingest, search
+
+COMMANDS = [search, ingest, check]
