@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 import storage
 from feeds.config import Config
+from feeds.developments import group_items
 from feeds.errors import FeedError
 from feeds.parse import ParsedFeed, parse_feed
 from feeds.tagger import CompiledStoryline, compile_storylines, sync_storylines, tagger
@@ -48,10 +49,16 @@ def store_parsed(
     storylines: Sequence[CompiledStoryline],
     url: str = "",
 ) -> storage.SaveResult:
-    """Tag and store one parsed feed's items (joins the caller's transaction, if any)."""
+    """Tag, store and group one parsed feed's items (joins the caller's transaction, if any).
+
+    Tagging happens as each item is stored; each new item then joins the development it
+    reports, so the timeline shows one row per piece of news.
+    """
     with storage.transaction(db):
         feed_id = storage.ensure_feed(db, feed, url, parsed.title)
-        return storage.save_items(db, feed_id, parsed.items, tagger(storylines, feed))
+        result = storage.save_items(db, feed_id, parsed.items, tagger(storylines, feed))
+        group_items(db, result.new)
+        return result
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:

@@ -15,8 +15,41 @@ from html.parser import HTMLParser
 _SKIPPED = {"script", "style", "template", "noscript", "head", "title", "svg", "math"}
 # Elements that separate words: without a space "<p>one</p><p>two</p>" reads "onetwo".
 _BREAKING = set(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr img li main nav ol p pre section table td th tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "img",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
 
 # Bidi overrides and isolates can make a title display text it does not contain.

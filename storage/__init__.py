@@ -4,9 +4,11 @@ Nothing outside this package writes SQL.
 """
 
 from storage.db import open_db, transaction
-from storage.errors import StorageError
+from storage.developments import Candidate, Development, Source, load_developments, timeline
+from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
-from storage.items import id_floor, item_count, load_items, save_items
+from storage.ids import id_floor
+from storage.items import item_count, load_items, save_items
 from storage.models import (
     MARK_END,
     MARK_START,
@@ -17,30 +19,51 @@ from storage.models import (
     StorylineRecord,
     Tag,
 )
-from storage.search import SearchFilter, UnknownStoryline, count_matches, search
+from storage.reading import (
+    Changes,
+    changes_since,
+    data_version,
+    latest_seq,
+    mark_all_read,
+    mark_developments_read,
+    mark_items_read,
+    unread_counts,
+)
+from storage.search import SearchFilter, count_matches, search
+from storage.stats import StorylineStats, daily_counts, storyline_stats
 from storage.storylines import retag_storyline, storyline_slugs, sync_storylines
-from storage.timeline import StorylineStats, daily_counts, storyline_stats
 
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "Candidate",
+    "Changes",
+    "Development",
     "NewItem",
     "SaveResult",
     "SearchFilter",
     "SearchHit",
+    "Source",
     "StorageError",
     "StoredItem",
     "StorylineRecord",
     "StorylineStats",
     "Tag",
     "UnknownStoryline",
+    "changes_since",
     "count_matches",
     "daily_counts",
+    "data_version",
     "ensure_feed",
     "feed_ids",
     "id_floor",
     "item_count",
+    "latest_seq",
+    "load_developments",
     "load_items",
+    "mark_all_read",
+    "mark_developments_read",
+    "mark_items_read",
     "open_db",
     "retag_storyline",
     "save_items",
@@ -49,5 +72,7 @@ __all__ = [
     "storyline_stats",
     "sync_feeds",
     "sync_storylines",
+    "timeline",
     "transaction",
+    "unread_counts",
 ]

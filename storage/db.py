@@ -9,7 +9,7 @@ upgrades later can fail with SQLITE_BUSY without waiting).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -109,9 +109,53 @@ def _v1_base_schema(db: Database) -> None:
     )
 
 
+def _v2_developments(db: Database) -> None:
+    """Developments: near-duplicate items from many feeds grouped as one piece of news."""
+    db.executescript(
+        """
+        CREATE TABLE developments (
+            id INTEGER PRIMARY KEY,
+            first_item_id INTEGER NOT NULL,  -- the earliest report: orders the timeline
+            title_item_id INTEGER NOT NULL,  -- the report whose title stands for all
+            sources INTEGER NOT NULL DEFAULT 1,
+            seq INTEGER NOT NULL DEFAULT 0  -- last change, like items.seq
+        );
+        CREATE UNIQUE INDEX idx_developments_first ON developments(first_item_id);
+        ALTER TABLE items ADD COLUMN development_id INTEGER REFERENCES developments(id);
+        CREATE INDEX idx_items_development ON items(development_id);
+        -- Which storylines a development belongs to (any of its items tagged), keyed for
+        -- newest-first keyset paging of one storyline's timeline.
+        CREATE TABLE development_storylines (
+            storyline_id INTEGER NOT NULL REFERENCES storylines(id) ON DELETE CASCADE,
+            first_item_id INTEGER NOT NULL,
+            development_id INTEGER NOT NULL REFERENCES developments(id) ON DELETE CASCADE,
+            PRIMARY KEY (storyline_id, first_item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_development_storylines_dev ON development_storylines(development_id);
+        -- Document frequencies straight from the FTS index: weights for similarity.
+        CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+        CREATE INDEX idx_items_unread ON items(id) WHERE read = 0;
+        -- Items stored before developments existed: each is its own development.
+        INSERT INTO developments (first_item_id, title_item_id, sources, seq)
+            SELECT id, id, 1, seq FROM items;
+        UPDATE items SET development_id =
+            (SELECT d.id FROM developments d WHERE d.first_item_id = items.id);
+        INSERT INTO development_storylines (storyline_id, first_item_id, development_id)
+            SELECT l.storyline_id, i.id, i.development_id
+            FROM item_storylines l JOIN items i ON i.id = l.item_id;
+        """
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1. Append only.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def chunks(values: Sequence, size: int = 500) -> Iterable[Sequence]:
+    """Slices small enough for one `IN (...)` list (SQLite caps bound parameters)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @contextmanager

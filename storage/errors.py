@@ -3,3 +3,7 @@
 
 class StorageError(Exception):
     """The database cannot be opened, read or migrated."""
+
+
+class UnknownStoryline(StorageError):
+    """A storyline slug that the database does not know."""

@@ -8,21 +8,12 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from storage.db import transaction
+from storage.db import chunks, transaction
+from storage.developments import new_development, refresh
+from storage.ids import ID_SCALE
 from storage.models import NewItem, SaveResult, StoredItem, Tag
 
-# items.id = publication second * ID_SCALE + a tie-breaker: ids sort by publication time, so
-# FTS5 walks its rowids newest first and "since" filters become a rowid range. A late,
-# back-dated item takes the id of its own publication time and files itself in the past,
-# where a reader expects it, rather than on top of the timeline.
-ID_SCALE = 1_000_000
-
 Tagger = Callable[[NewItem], Sequence[Tag]]
-
-
-def id_floor(when: datetime) -> int:
-    """The smallest item id for items published at or after `when`."""
-    return max(0, int(when.timestamp())) * ID_SCALE
 
 
 def _timestamp(when: datetime | None) -> int | None:
@@ -44,11 +35,6 @@ def _allocate_id(db: Database, published: int) -> int:
 
 def next_seq(db: Database) -> int:
     return db.execute("SELECT coalesce(max(seq), 0) + 1 FROM items").fetchone()[0]
-
-
-def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _storyline_ids(db: Database) -> dict[str, int]:
@@ -73,7 +59,7 @@ def save_items(
     tag_counts: dict[str, int] = {}
     with transaction(db):
         existing: dict[str, tuple] = {}
-        for chunk in _chunks(list(latest)):
+        for chunk in chunks(list(latest)):
             marks = ",".join("?" * len(chunk))
             for row in db.execute(
                 "SELECT guid, id, title, summary, link, author FROM items "
@@ -103,6 +89,7 @@ def save_items(
                         seq,
                     ),
                 )
+                new_development(db, item_id, seq)
                 new.append(item_id)
                 changed.append((item_id, item))
             elif before[1:] != (item.title, item.summary, item.link, item.author):
@@ -127,7 +114,22 @@ def save_items(
                 unchanged += 1
         if tag is not None and changed:
             tag_counts = _tag(db, changed, tag, set(updated))
+        # Developments follow their items' text and storylines.
+        refresh(db, _developments_of(db, new + updated))
     return SaveResult(new, updated, unchanged, tag_counts)
+
+
+def _developments_of(db: Database, item_ids: Sequence[int]) -> list[int]:
+    found: list[int] = []
+    for chunk in chunks(list(item_ids)):
+        marks = ",".join("?" * len(chunk))
+        found.extend(
+            r[0]
+            for r in db.execute(
+                f"SELECT DISTINCT development_id FROM items WHERE id IN ({marks})", tuple(chunk)
+            )
+        )
+    return found
 
 
 def _tag(
@@ -158,7 +160,7 @@ def _utc(ts: int | None) -> datetime | None:
 def load_items(db: Database, ids: Sequence[int]) -> dict[int, StoredItem]:
     """The items with these ids (missing ids are skipped), with feed name and storylines."""
     found: dict[int, StoredItem] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         marks = ",".join("?" * len(chunk))
         storylines: dict[int, list[str]] = {}
         for item_id, slug in db.execute(

@@ -15,7 +15,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from storage.errors import StorageError
-from storage.items import id_floor, load_items
+from storage.ids import id_floor
+from storage.items import load_items
+from storage.lookup import storyline_id
 from storage.models import MARK_END, MARK_START, SearchHit
 
 RANK_WINDOW = 5000
@@ -29,18 +31,6 @@ class SearchFilter:
     since: datetime | None = None
     until: datetime | None = None
     before_id: int | None = None  # keyset paging: items older than this one
-
-
-class UnknownStoryline(StorageError):
-    pass
-
-
-def _storyline_id(db: Database, slug: str) -> int:
-    row = db.execute("SELECT id FROM storylines WHERE slug = ?", (slug,)).fetchone()
-    if row is None:
-        known = ", ".join(s for (s,) in db.execute("SELECT slug FROM storylines ORDER BY slug"))
-        raise UnknownStoryline(f"no storyline {slug!r} (known: {known or 'none'})")
-    return row[0]
 
 
 def _range(column: str, where: SearchFilter) -> tuple[list[str], list]:
@@ -65,7 +55,7 @@ def _matching_ids(
         if where.storyline is not None:
             clauses, params = _range("item_id", where)
             sql = "SELECT item_id FROM item_storylines WHERE storyline_id = ?"
-            params.insert(0, _storyline_id(db, where.storyline))
+            params.insert(0, storyline_id(db, where.storyline))
         else:
             clauses, params = _range("id", where)
             sql = "SELECT id FROM items WHERE 1"
@@ -79,7 +69,7 @@ def _matching_ids(
     clauses, params = _range("rowid", where)
     if where.storyline is not None:
         clauses.append("rowid IN (SELECT item_id FROM item_storylines WHERE storyline_id = ?)")
-        params.append(_storyline_id(db, where.storyline))
+        params.append(storyline_id(db, where.storyline))
     if where.untagged:
         clauses.append("rowid NOT IN (SELECT item_id FROM item_storylines)")
     filters = "".join(f" AND {c}" for c in clauses)

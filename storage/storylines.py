@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from sqlite_utils import Database
 
 from storage.db import transaction
+from storage.developments import rebuild_storyline
 from storage.models import StorylineRecord
 
 # (title, summary) -> the query terms found in them: recorded on each link to say why.
@@ -83,6 +84,7 @@ def retag_storyline(
                     for item_id, title, summary in rows
                 ],
             )
+        rebuild_storyline(db, storyline_id)
         db.execute(
             "UPDATE storylines SET tagged_definition = ? WHERE id = ?", (definition, storyline_id)
         )

@@ -203,3 +203,31 @@ def test_db_directory_is_created(tmp_path: Path):
     path = tmp_path / "deep" / "er" / "w.db"
     storage.open_db(path)
     assert path.exists()
+
+
+def test_migrating_a_version_1_database_keeps_every_item(db_path):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from storage.db import MIGRATIONS
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    old = Database(conn)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO feeds (id, name) VALUES (1, 'F')")
+    old.execute("INSERT INTO storylines (id, slug, title) VALUES (1, 's', 'S')")
+    for n in (1, 2):
+        old.execute(
+            "INSERT INTO items (id, feed_id, guid, title, published, seq) VALUES (?, 1, ?, ?, 0, ?)",
+            (n * 1_000_000, f"g{n}", f"item {n}", n),
+        )
+    old.execute("INSERT INTO item_storylines (storyline_id, item_id) VALUES (1, 2000000)")
+    conn.close()
+    db = storage.open_db(db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    everything = storage.timeline(db)
+    assert [d.title for d in everything] == ["item 2", "item 1"]
+    assert [d.title for d in storage.timeline(db, "s")] == ["item 2"]
+    assert fts_ids(db, "item") == {1_000_000, 2_000_000}

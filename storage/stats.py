@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.items import ID_SCALE, id_floor
+from storage.ids import ID_SCALE, id_floor
 
 
 @dataclass(frozen=True)
