@@ -3,10 +3,19 @@
 Nothing outside this package writes SQL.
 """
 
+from storage.bulk import BulkItem, bulk_load
 from storage.db import open_db, transaction
-from storage.developments import Candidate, Development, Source, load_developments, timeline
+from storage.developments import (
+    Candidate,
+    Development,
+    Source,
+    development_of_item,
+    load_developments,
+    timeline,
+)
 from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
+from storage.health import FeedStatus, Overview, feed_statuses, overview
 from storage.ids import id_floor
 from storage.items import item_count, load_items, save_items
 from storage.models import (
@@ -36,10 +45,13 @@ from storage.storylines import retag_storyline, storyline_slugs, sync_storylines
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "BulkItem",
     "Candidate",
     "Changes",
     "Development",
+    "FeedStatus",
     "NewItem",
+    "Overview",
     "SaveResult",
     "SearchFilter",
     "SearchHit",
@@ -50,12 +62,15 @@ __all__ = [
     "StorylineStats",
     "Tag",
     "UnknownStoryline",
+    "bulk_load",
     "changes_since",
     "count_matches",
     "daily_counts",
     "data_version",
+    "development_of_item",
     "ensure_feed",
     "feed_ids",
+    "feed_statuses",
     "id_floor",
     "item_count",
     "latest_seq",
@@ -65,6 +80,7 @@ __all__ = [
     "mark_developments_read",
     "mark_items_read",
     "open_db",
+    "overview",
     "retag_storyline",
     "save_items",
     "search",
