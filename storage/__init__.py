@@ -15,7 +15,7 @@ from storage.developments import (
 )
 from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
-from storage.health import FeedStatus, Overview, feed_statuses, overview
+from storage.health import FeedStatus, Overview, feed_statuses, overview, request_fetch
 from storage.ids import id_floor
 from storage.items import item_count, load_items, save_items
 from storage.models import (
@@ -81,6 +81,7 @@ __all__ = [
     "mark_items_read",
     "open_db",
     "overview",
+    "request_fetch",
     "retag_storyline",
     "save_items",
     "search",

@@ -6,11 +6,13 @@ the same answer whether this process polls or a separate `wirewatch poll` does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
+from storage.db import chunks, transaction
 from storage.ids import id_floor
 
 # feeds.last_status values the poller writes; anything else (or NULL) is "never fetched".
@@ -107,3 +109,14 @@ def overview(db: Database, since: datetime) -> Overview:
         "SELECT count(*) FROM items WHERE id >= ?", (id_floor(since),)
     ).fetchone()
     return Overview(feeds, failing, fetched, _utc(last_fetch), _utc(next_due), items_since)
+
+
+def request_fetch(db: Database, names: Sequence[str], when: datetime) -> None:
+    """Make these feeds due at `when`: whichever poller runs fetches them on its next tick."""
+    with transaction(db):
+        for chunk in chunks(list(names)):
+            marks = ",".join("?" * len(chunk))
+            db.execute(
+                f"UPDATE feeds SET next_due = ? WHERE name IN ({marks})",
+                (int(when.timestamp()), *chunk),
+            )
