@@ -13,6 +13,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.screens.development import DevelopmentScreen
+from tui.screens.feeds import FeedsScreen
+from tui.screens.main import MainScreen
+from tui.screens.search import SearchScreen
+from tui.widgets.search_results import SearchResults
+
 # Textual's own keys that wirewatch relies on, which no wirewatch class declares.
 MOVING_AROUND: list[tuple[str, str]] = [
     ("↑ ↓  j k", "move in a list"),
@@ -93,9 +99,21 @@ class HelpScreen(ModalScreen[None]):
                     if cls.__module__.startswith("tui.") and cls not in widget_classes:
                         widget_classes.append(cls)
         title = getattr(self.under, "HELP_TITLE", "This screen")
+        # The other screens' keys too, with the widgets only they have.
+        others = [
+            (cls.HELP_TITLE, [cls, *extra])
+            for cls, extra in (
+                (MainScreen, []),
+                (SearchScreen, [SearchResults]),
+                (FeedsScreen, []),
+                (DevelopmentScreen, []),
+            )
+            if cls is not type(self.under)
+        ]
         for heading, classes in (
             (title, screen_classes),
             *((getattr(cls, "HELP_TITLE", cls.__name__), [cls]) for cls in widget_classes),
+            *others,
             ("Everywhere", [type(self.app)]),
         ):
             rows = binding_rows(classes)

@@ -125,7 +125,7 @@ class SearchScreen(Screen[None]):
             return
         # The caret lines up under the query text (the input has a border and padding).
         pointer = error.pointer().split("\n")[1]
-        label.update(Text.assemble((f"{error.message}\n", "bold"), pointer))
+        label.update(Text.assemble((f"{error}\n", "bold"), pointer))
         label.add_class("-visible")
         self.query_one("#summary", Static).update("")
 
@@ -160,8 +160,11 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:
-        if self.results.hits:
+        """Enter in the query shows the highlighted result; the list keeps the focus after."""
+        hit = self.results.current
+        if hit is not None:
             self.results.focus()
+            self.app.push_screen(DevelopmentScreen(self.session, hit.item.id))
 
     @on(SearchResults.Chosen)
     def _chosen(self, event: SearchResults.Chosen) -> None:

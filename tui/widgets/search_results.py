@@ -43,9 +43,11 @@ def hit_content(hit: SearchHit, clock: Clock) -> Content:
         "  ",
         marked_content(hit.title, "" if item.read else "bold"),
     )
+    # The trailing newline leaves a blank line between results (the option list ignores
+    # vertical padding).
     if not hit.snippet:
-        return head
-    return Content.assemble(head, "\n", marked_content(hit.snippet, "$text-muted"))
+        return Content.assemble(head, "\n")
+    return Content.assemble(head, "\n", marked_content(hit.snippet, "$text-muted"), "\n")
 
 
 class SearchResults(OptionList):

@@ -19,17 +19,18 @@ ACTIVITY_DAYS = 14
 
 
 def entry(view: View, unread: int | None, daily: Sequence[int] | None) -> Content:
-    """Two lines: the unread count and title, then the sparkline under the title."""
+    """The unread count and title, the sparkline under the title, and a blank line (the
+    option list ignores vertical padding)."""
     count = "" if unread is None else compact_count(unread)
     count_style = "bold $accent" if unread else "$text-muted"
     first = Content.assemble((f"{count:>5} ", count_style), plain(view.title))
     if daily is None:
-        return first
+        return Content.assemble(first, "\n")
     bars = [
         (bar, "$accent" if value else "$foreground 20%")
         for bar, value in zip(sparkline(daily), daily, strict=True)
     ]
-    return Content.assemble(first, "\n      ", *bars)
+    return Content.assemble(first, "\n      ", *bars, "\n")
 
 
 class Sidebar(OptionList):

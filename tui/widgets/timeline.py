@@ -32,7 +32,8 @@ from tui.widgets.timeline_rows import Heading, Row, layout, merge
 
 # Ask for the next page when the cursor or the view comes this close to the last loaded row.
 PREFETCH_ROWS = 30
-WIDE = 84  # from this width on, rows show the relative age too
+WIDE = 76  # from this width on, rows show the relative age too
+WIDER = 110  # and from this one, more of the source's name
 
 
 def _fit(text: str, width: int) -> str:
@@ -42,6 +43,15 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+def _sources_cell(feeds: Sequence[str], width: int) -> str:
+    """'BBC World +3' in `width` cells: the first feed's name gives way, never the count."""
+    label = sources_label(feeds)
+    if cell_len(label) <= width or len(feeds) < 2:
+        return _fit(label, width)
+    more = f" +{len(feeds) - 1}"
+    return _fit(plain(feeds[0]), width - len(more)) + more
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -134,8 +144,8 @@ class Timeline(ScrollView, can_focus=True):
         before = {d.id for d in self._developments}
         oldest = self._developments[-1].key if self.has_more and self._developments else None
         merged = merge(self._developments, changed, belongs, oldest)
-        added = [d for d in merged if d.id not in before]
-        self._relayout(merged)
+        added = {d.id for d in merged if d.id not in before}
+        self._relayout(merged, added)
         return len(added)
 
     # --- layout and anchoring -----------------------------------------------------------
@@ -158,22 +168,37 @@ class Timeline(ScrollView, can_focus=True):
                 return row.id, index - top
         return None, 0
 
-    def _relayout(self, developments: list[Development]) -> None:
+    def _successor(self, development: Development | None) -> int | None:
+        """The row now showing `development`: itself, or the one that absorbed its items."""
+        if development is None:
+            return None
+        if development.id in self._row_of:
+            return self._row_of[development.id]
+        items = {s.item_id for s in development.sources}
+        for row, candidate in enumerate(self._rows):
+            if isinstance(candidate, Development) and any(
+                s.item_id in items for s in candidate.sources
+            ):
+                return row
+        return None
+
+    def _relayout(self, developments: list[Development], added: set[int] = frozenset()) -> None:
         top = round(self.scroll_y)
         anchor_id, anchor_line = self._anchor()
+        anchor = self._rows[self._row_of[anchor_id]] if anchor_id is not None else None
         highlighted = self.highlighted
         old_cursor = self.cursor
         self._set_developments(developments)
-        if highlighted is not None and highlighted.id in self._row_of:
-            cursor = self._row_of[highlighted.id]
-        else:
+        cursor = self._successor(highlighted)
+        if cursor is None:
             cursor = self._first_development_row(min(old_cursor, max(0, len(self._rows) - 1)))
         height = self.scrollable_content_region.height
+        anchor_row = self._successor(anchor)  # type: ignore[arg-type]
         if top == 0 and cursor < height:
             new_top = 0  # at the top, new rows slide in above the cursor
-        elif anchor_id is not None and anchor_id in self._row_of:
-            new_top = max(0, self._row_of[anchor_id] - anchor_line)
-            self._new_above += max(0, new_top - top)
+        elif anchor_row is not None:
+            new_top = max(0, anchor_row - anchor_line)
+            self._new_above += sum(1 for i in added if self._row_of[i] < new_top)
         else:
             new_top = top
         self.scroll_to(y=new_top, animate=False, immediate=True)
@@ -339,8 +364,8 @@ class Timeline(ScrollView, can_focus=True):
                 part(f"{relative_age(development.published, now):>11}  ", "timeline--age")
             )
             used += 13
-        source_width = 24 if width >= WIDE else 16
-        source = _fit(sources_label(development.feeds), source_width) + "  "
+        source_width = 24 if width >= WIDER else 16
+        source = _sources_cell(development.feeds, source_width) + "  "
         segments.append(part(source, "timeline--source"))
         used += source_width + 2
         title = _fit(plain(development.title), max(0, width - used - 1))
