@@ -1,6 +1,6 @@
 """`wirewatch demo`: the dashboard on a bundled snapshot of real news feeds, offline.
 
-The snapshot is 24 days of real RSS from nine publishers, 18 October to 5 November 2024
+The snapshot is 25 daily files of real RSS from nine publishers, 18 October to 5 November 2024
 (the BRICS summit in Kazan, the first reports of North Korean troops in Russia): see
 tui/demo/SOURCES.md. It is read into a temporary database with the shipped storylines, and
 the dashboard's clock starts just after the newest item, so ages and sparklines read as they

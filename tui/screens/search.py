@@ -56,6 +56,7 @@ class SearchScreen(Screen[None]):
         self.initial_query = query
         self._filter = SearchFilter()
         self._match: str | None = None
+        self.shown: tuple[str, SearchFilter] | None = None  # what the results are for
 
     def compose(self) -> ComposeResult:
         storylines = [(Text(s.title), s.slug) for s in self.session.config.storylines]
@@ -115,6 +116,7 @@ class SearchScreen(Screen[None]):
             hits = await self.session.reader.call(storage.search, match, where, limit=PAGE + 1)
             self._match, self._filter = match, where
             self.results.show(hits[:PAGE], has_more=len(hits) > PAGE)
+            self.shown = (text, where)
             self._summarize()
 
     def _show_error(self, error: QueryError | None) -> None:

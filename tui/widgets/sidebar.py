@@ -23,14 +23,14 @@ def entry(view: View, unread: int | None, daily: Sequence[int] | None) -> Conten
     option list ignores vertical padding)."""
     count = "" if unread is None else compact_count(unread)
     count_style = "bold $accent" if unread else "$text-muted"
-    first = Content.assemble((f"{count:>5} ", count_style), plain(view.title))
+    first = Content.assemble((f"{count:>4} ", count_style), plain(view.title))
     if daily is None:
         return Content.assemble(first, "\n")
     bars = [
         (bar, "$accent" if value else "$foreground 20%")
         for bar, value in zip(sparkline(daily), daily, strict=True)
     ]
-    return Content.assemble(first, "\n      ", *bars, "\n")
+    return Content.assemble(first, "\n     ", *bars, "\n")
 
 
 class Sidebar(OptionList):
