@@ -1,5 +1,5 @@
 """The sub-commands of `wirewatch`, in the order `--help` lists them."""
 
-from tui.commands import check, ingest, search
+from tui.commands import check, ingest, retag, search, storylines
 
-COMMANDS = [search, ingest, check]
+COMMANDS = [search, storylines, ingest, retag, check]
