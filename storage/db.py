@@ -132,8 +132,13 @@ def _v2_developments(db: Database) -> None:
             PRIMARY KEY (storyline_id, first_item_id)
         ) WITHOUT ROWID;
         CREATE INDEX idx_development_storylines_dev ON development_storylines(development_id);
-        -- Document frequencies straight from the FTS index: weights for similarity.
+        -- How many items contain each word: weights for similarity. fts5vocab can tell, but
+        -- it walks a word's whole posting list (milliseconds for a common word in a large
+        -- database), so the counts are kept as items arrive; '' holds the item count.
         CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+        CREATE TABLE vocabulary (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO vocabulary (term, docs) SELECT term, doc FROM items_vocab;
+        INSERT INTO vocabulary (term, docs) SELECT '', count(*) FROM items;
         CREATE INDEX idx_items_unread ON items(id) WHERE read = 0;
         -- Items stored before developments existed: each is its own development.
         INSERT INTO developments (first_item_id, title_item_id, sources, seq)
