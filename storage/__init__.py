@@ -6,6 +6,14 @@ Nothing outside this package writes SQL.
 from storage.db import open_db, transaction
 from storage.errors import StorageError
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
+from storage.fetch_state import (
+    FeedHealth,
+    FetchRecord,
+    FetchState,
+    feed_health,
+    fetch_states,
+    record_fetch,
+)
 from storage.items import id_floor, item_count, load_items, save_items
 from storage.models import (
     MARK_END,
@@ -24,6 +32,9 @@ from storage.timeline import StorylineStats, daily_counts, storyline_stats
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "FeedHealth",
+    "FetchRecord",
+    "FetchState",
     "NewItem",
     "SaveResult",
     "SearchFilter",
@@ -37,11 +48,14 @@ __all__ = [
     "count_matches",
     "daily_counts",
     "ensure_feed",
+    "feed_health",
     "feed_ids",
+    "fetch_states",
     "id_floor",
     "item_count",
     "load_items",
     "open_db",
+    "record_fetch",
     "retag_storyline",
     "save_items",
     "search",
