@@ -45,6 +45,15 @@ def feed_server():
     server.stop()
 
 
+def feeds_yaml(feeds: dict[str, str], storylines: str = "", interval: str = "") -> str:
+    """A feeds.yaml listing `feeds` (name -> url), with optional storylines YAML."""
+    extra = f", interval: {interval}" if interval else ""
+    lines = ["feeds:"] + [f'  - {{name: "{n}", url: "{u}"{extra}}}' for n, u in feeds.items()]
+    if storylines:
+        lines += ["storylines:", textwrap.indent(textwrap.dedent(storylines).strip(), "  ")]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[[str], Path]:
     def write(text: str, name: str = "feeds.yaml") -> Path:
