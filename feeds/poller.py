@@ -63,7 +63,7 @@ STOP_CHECK = 0.1  # seconds between looks at the stop signal while fetches are i
 @dataclass(frozen=True)
 class PollSettings:
     limits: FetchLimits = field(default_factory=FetchLimits)
-    concurrency: int = 32  # fetches in flight at once
+    concurrency: int = 64  # fetches in flight at once
     per_host: int = 4  # fetches in flight against one host
     batch_size: int = 100  # most feeds written in one transaction
     tick: float = 1.0  # seconds between looks for due feeds and feeds.yaml edits

@@ -36,7 +36,8 @@ def _when(value: datetime | None, now: datetime, missing: str) -> str:
 def _status(feed: storage.FeedHealth) -> str:
     if feed.status is None:
         return "never fetched"
-    code = f" {feed.http_status}" if feed.http_status and feed.status != "ok" else ""
+    failed = feed.status in ("error", "dead")
+    code = f" {feed.http_status}" if feed.http_status and failed else ""
     return f"{feed.status}{code}"
 
 
