@@ -279,7 +279,9 @@ class _Poller:
     async def _fetch(self, spec: FeedSpec, state: FetchState | None) -> _Fetched:
         url = schedule.fetch_url(spec, state)
         etag, last_modified = schedule.validators(url, state)
-        async with self._slots, self._host_slot(url):
+        # The host's slot first: a task queued behind a busy host must not sit on one of
+        # the global slots meanwhile, or one big host would hold up every other.
+        async with self._host_slot(url), self._slots:
             try:
                 result = await fetch(
                     self._client,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -171,3 +173,41 @@ def test_the_headless_poller_logs_each_fetch_and_stops_on_a_signal(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_ctrl_c_stops_poll_once_after_what_is_written(feed_server, write_config, tmp_path):
+    feeds = {"fast": feed_server.feed("/fast", BBC), "stuck": feed_server.feed("/s", NBC, delay=60)}
+    config = write_config(feeds_yaml(feeds))
+    db = tmp_path / "w.db"
+    exe = Path(sys.executable).parent / "wirewatch"
+    process = subprocess.Popen(
+        [str(exe), "--config", str(config), "--db", str(db), "poll", "--once"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (_fetched(db, "fast") and feed_server.hits("/s")):
+            time.sleep(0.05)
+        assert feed_server.hits("/s")  # the stuck one is in flight
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert "1 feed in " in out and "1 OK" in out and "42 new items (interrupted)" in out
+    assert "Traceback" not in err
+
+
+def _fetched(db: Path, feed: str) -> bool:
+    if not db.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(db, timeout=10)) as conn:
+        try:
+            row = conn.execute("SELECT last_fetch FROM feeds WHERE name = ?", (feed,)).fetchone()
+        except sqlite3.OperationalError:  # not created yet
+            return False
+    return bool(row and row[0])

@@ -271,6 +271,19 @@ async def test_per_host_and_global_limits_hold(feed_server, poll):
     assert elapsed < 8  # ... and not 12 in sequence plus a timeout
 
 
+@pytest.mark.skipif(
+    socket.gethostbyname("localhost") != "127.0.0.1", reason="needs localhost = 127.0.0.1"
+)
+async def test_a_busy_host_does_not_hold_up_the_others(feed_server, poll):
+    # Ten slow feeds on one host name, then one quick feed on another (same server).
+    feeds = {f"slow{i}": feed_server.feed(f"/s{i}", NBC, delay=0.3) for i in range(10)}
+    feeds["quick"] = feed_server.feed("/quick", BBC).replace("127.0.0.1", "localhost")
+    settings = PollSettings(limits=SETTINGS.limits, concurrency=4, per_host=2)
+    _, events, _ = await poll(feeds, settings=settings)
+    order = [e.feed for e in events if isinstance(e, FeedFetched)]
+    assert len(order) == 11 and order.index("quick") < 3
+
+
 async def test_many_slow_feeds_take_about_as_long_as_one(feed_server, poll):
     feeds = {f"f{i}": feed_server.feed(f"/f{i}", NBC, delay=0.5) for i in range(16)}
     settings = PollSettings(limits=SETTINGS.limits, concurrency=32, per_host=16)
