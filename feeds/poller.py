@@ -334,12 +334,8 @@ class _Poller:
         events = []
         with storage.transaction(self.db):
             for fetched in batch:
-                spec, state, result, parsed = (
-                    fetched.spec,
-                    fetched.state,
-                    fetched.result,
-                    fetched.parsed,
-                )
+                spec, state = fetched.spec, fetched.state
+                result, parsed = fetched.result, fetched.parsed
                 saved = None
                 if parsed is not None:
                     saved = store_parsed(self.db, spec.name, parsed, self.storylines, spec.location)
@@ -407,6 +403,11 @@ class _Poller:
                     for task in fetching:
                         task.cancel()
                     await asyncio.gather(*fetching, return_exceptions=True)
+                    for task in fetching:  # finished before the cancel reached it: keep
+                        if not task.cancelled() and task.exception() is None:
+                            future = loop.create_future()
+                            self._queue.put_nowait((task.result(), future))
+                            writing.add(future)
                     fetching.clear()
         finally:
             for task in fetching:

@@ -149,22 +149,26 @@ def record_fetch(db: Database, feed_id: int, record: FetchRecord) -> None:
         )
 
 
-def feed_health(
-    db: Database, now: datetime | None = None, *, configured_only: bool = True
-) -> list[FeedHealth]:
-    """Every (configured) feed's fetch health and item counts, by name."""
-    now = now or datetime.now(UTC)
+def health_sql(configured_only: bool = True) -> str:
+    # Both counts walk the (feed_id, id) index, never the items (tests/test_fetch_state.py
+    # keeps the plan); ids follow publication time, so "last 24 h" is an id range.
     where = "WHERE f.in_config = 1" if configured_only else ""
-    # Both counts walk the (feed_id, id) index; ids follow publication time.
-    rows = db.execute(
+    return (
         "SELECT f.name, f.url, CASE WHEN f.moved_from = f.url THEN f.moved_to END, f.title, "
         "f.in_config, f.last_status, f.http_status, f.last_fetch, f.last_success, "
         "f.last_error, f.failures, f.next_due, f.last_new, "
         "(SELECT count(*) FROM items i WHERE i.feed_id = f.id), "
         "(SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.id >= ?) "
-        f"FROM feeds f {where} ORDER BY f.name",
-        (id_floor(now - timedelta(days=1)),),
+        f"FROM feeds f {where} ORDER BY f.name"
     )
+
+
+def feed_health(
+    db: Database, now: datetime | None = None, *, configured_only: bool = True
+) -> list[FeedHealth]:
+    """Every (configured) feed's fetch health and item counts, by name."""
+    now = now or datetime.now(UTC)
+    rows = db.execute(health_sql(configured_only), (id_floor(now - timedelta(days=1)),))
     return [
         FeedHealth(
             name=name,

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 import storage
 from storage.db import MIGRATIONS, SCHEMA_VERSION
+from storage.fetch_state import health_sql
 from tests.conftest import REAL_FEEDS
 
 NOW = datetime(2024, 11, 1, 12, tzinfo=UTC)
@@ -78,3 +79,13 @@ def test_records_and_health(db_path):
     # Once the configured URL changes, the old move no longer applies.
     storage.sync_feeds(db, [("BBC", "https://bbc.example/rss2")])
     assert {h.name: h for h in storage.feed_health(db)}["BBC"].fetch_url.endswith("rss2")
+
+
+def test_health_counts_use_the_feed_index(db_path):
+    db = storage.open_db(db_path)
+    plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + health_sql(), (0,))]
+    searches = [step for step in plan if step.startswith("SEARCH i")]
+    assert searches == [
+        "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=?)",
+        "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=? AND id>?)",
+    ]
