@@ -7,6 +7,14 @@ from storage.db import open_db, transaction
 from storage.developments import Candidate, Development, Source, load_developments, timeline
 from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
+from storage.fetch_state import (
+    FeedHealth,
+    FetchRecord,
+    FetchState,
+    feed_health,
+    fetch_states,
+    record_fetch,
+)
 from storage.ids import id_floor
 from storage.items import item_count, load_items, save_items
 from storage.models import (
@@ -39,6 +47,9 @@ __all__ = [
     "Candidate",
     "Changes",
     "Development",
+    "FeedHealth",
+    "FetchRecord",
+    "FetchState",
     "NewItem",
     "SaveResult",
     "SearchFilter",
@@ -55,7 +66,9 @@ __all__ = [
     "daily_counts",
     "data_version",
     "ensure_feed",
+    "feed_health",
     "feed_ids",
+    "fetch_states",
     "id_floor",
     "item_count",
     "latest_seq",
@@ -65,6 +78,7 @@ __all__ = [
     "mark_developments_read",
     "mark_items_read",
     "open_db",
+    "record_fetch",
     "retag_storyline",
     "save_items",
     "search",

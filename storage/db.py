@@ -152,8 +152,24 @@ def _v2_developments(db: Database) -> None:
     )
 
 
+def _v3_fetch_state(db: Database) -> None:
+    """What the poller must remember about each feed between fetches."""
+    feeds = db["feeds"]
+    # A 301/308 moves a feed for good: fetch `moved_to` while the configured url is still
+    # `moved_from`; editing the url in feeds.yaml makes the move stale, and it is ignored.
+    feeds.add_column("moved_to", str)
+    feeds.add_column("moved_from", str)
+    # The URL whose response gave etag/last_modified: validators are only sent back there.
+    feeds.add_column("validated_url", str)
+    # The feeds.yaml entry (location, interval, tags) as of the last fetch: an edit makes
+    # the feed due at once, and is the only thing that brings a dead (410) feed back.
+    feeds.add_column("entry", str)
+    feeds.add_column("last_success", int)  # unix seconds
+    feeds.add_column("last_new", int)  # new items in the last fetch
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1. Append only.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments, _v3_fetch_state]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
