@@ -15,6 +15,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q
 
+# Wall time of `wirewatch poll --once --all` over 500 local feeds with 100 ms latency each.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.poll_bench
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feeds storage tui tests bench
 	$(BIN)/ruff format --check feeds storage tui tests bench

@@ -209,7 +209,8 @@ class _Validator:
         if _SCHEME.match(url) and not re.match(r"^[A-Za-z]:[\\/]", url):
             raise bad
         path = Path(url).expanduser()
-        return url, path if path.is_absolute() else (self.path.parent / path)
+        # absolute(): a config found as ./feeds.yaml has a relative path of its own.
+        return url, path if path.is_absolute() else (self.path.parent / path).absolute()
 
     def terms(self, root: Mapping) -> dict[str, tuple[str, ...]]:
         if "terms" not in root or root["terms"] is None:

@@ -285,8 +285,11 @@ def group_items(db: Database, item_ids: Sequence[int]) -> list[Placement]:
     """File each of these (newly stored) items under the development it reports, if any."""
     placements = []
     with storage.transaction(db):
-        for item_id in item_ids:
-            text = storage.developments.item_text(db, item_id)
+        texts = {item_id: storage.developments.item_text(db, item_id) for item_id in item_ids}
+        storage.developments.count_documents(
+            db, [set(tokenize(t[0])) | set(tokenize(t[1])) for t in texts.values() if t]
+        )
+        for item_id, text in texts.items():
             if text is None:
                 continue
             placement = place(db, item_id, *text)

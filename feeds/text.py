@@ -14,43 +14,11 @@ from html.parser import HTMLParser
 # Elements whose content is never text a reader wants.
 _SKIPPED = {"script", "style", "template", "noscript", "head", "title", "svg", "math"}
 # Elements that separate words: without a space "<p>one</p><p>two</p>" reads "onetwo".
-_BREAKING = set(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "img",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "td",
-        "th",
-        "tr",
-        "ul",
-    ]
+_BREAKING_TAGS = (
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
+    "h6 header hr img li main nav ol p pre section table td th tr ul"
 )
+_BREAKING = set(_BREAKING_TAGS.split())
 
 # Bidi overrides and isolates can make a title display text it does not contain.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}

@@ -15,7 +15,15 @@ from storage.developments import (
 )
 from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
-from storage.health import FeedStatus, Overview, feed_statuses, overview, request_fetch
+from storage.fetch_state import (
+    FeedHealth,
+    FetchRecord,
+    FetchState,
+    feed_health,
+    fetch_states,
+    record_fetch,
+)
+from storage.health import Overview, overview, request_fetch
 from storage.ids import id_floor
 from storage.items import item_count, load_items, save_items
 from storage.models import (
@@ -49,7 +57,9 @@ __all__ = [
     "Candidate",
     "Changes",
     "Development",
-    "FeedStatus",
+    "FeedHealth",
+    "FetchRecord",
+    "FetchState",
     "NewItem",
     "Overview",
     "SaveResult",
@@ -69,8 +79,9 @@ __all__ = [
     "data_version",
     "development_of_item",
     "ensure_feed",
+    "feed_health",
     "feed_ids",
-    "feed_statuses",
+    "fetch_states",
     "id_floor",
     "item_count",
     "latest_seq",
@@ -81,6 +92,7 @@ __all__ = [
     "mark_items_read",
     "open_db",
     "overview",
+    "record_fetch",
     "request_fetch",
     "retag_storyline",
     "save_items",

@@ -132,8 +132,13 @@ def _v2_developments(db: Database) -> None:
             PRIMARY KEY (storyline_id, first_item_id)
         ) WITHOUT ROWID;
         CREATE INDEX idx_development_storylines_dev ON development_storylines(development_id);
-        -- Document frequencies straight from the FTS index: weights for similarity.
+        -- How many items contain each word: weights for similarity. fts5vocab can tell, but
+        -- it walks a word's whole posting list (milliseconds for a common word in a large
+        -- database), so the counts are kept as items arrive; '' holds the item count.
         CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+        CREATE TABLE vocabulary (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO vocabulary (term, docs) SELECT term, doc FROM items_vocab;
+        INSERT INTO vocabulary (term, docs) SELECT '', count(*) FROM items;
         CREATE INDEX idx_items_unread ON items(id) WHERE read = 0;
         -- Items stored before developments existed: each is its own development.
         INSERT INTO developments (first_item_id, title_item_id, sources, seq)
@@ -147,8 +152,24 @@ def _v2_developments(db: Database) -> None:
     )
 
 
+def _v3_fetch_state(db: Database) -> None:
+    """What the poller must remember about each feed between fetches."""
+    feeds = db["feeds"]
+    # A 301/308 moves a feed for good: fetch `moved_to` while the configured url is still
+    # `moved_from`; editing the url in feeds.yaml makes the move stale, and it is ignored.
+    feeds.add_column("moved_to", str)
+    feeds.add_column("moved_from", str)
+    # The URL whose response gave etag/last_modified: validators are only sent back there.
+    feeds.add_column("validated_url", str)
+    # The feeds.yaml entry (location, interval, tags) as of the last fetch: an edit makes
+    # the feed due at once, and is the only thing that brings a dead (410) feed back.
+    feeds.add_column("entry", str)
+    feeds.add_column("last_success", int)  # unix seconds
+    feeds.add_column("last_new", int)  # new items in the last fetch
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1. Append only.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments, _v3_fetch_state]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

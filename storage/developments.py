@@ -190,10 +190,31 @@ def document_frequencies(db: Database, tokens: Sequence[str]) -> tuple[dict[str,
     for chunk in chunks(list(dict.fromkeys(tokens))):
         marks = ",".join("?" * len(chunk))
         frequencies.update(
-            db.execute(f"SELECT term, doc FROM items_vocab WHERE term IN ({marks})", tuple(chunk))
+            db.execute(f"SELECT term, docs FROM vocabulary WHERE term IN ({marks})", tuple(chunk))
         )
-    total = db.execute("SELECT count(*) FROM items").fetchone()[0]
-    return frequencies, total
+    row = db.execute("SELECT docs FROM vocabulary WHERE term = ''").fetchone()
+    return frequencies, row[0] if row else 0
+
+
+def count_documents(db: Database, documents: Sequence[set[str]]) -> None:
+    """Add newly stored items (each as its set of tokens) to the vocabulary counts."""
+    counts: dict[str, int] = {"": len(documents)}
+    for tokens in documents:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    db.conn.executemany(
+        "INSERT INTO vocabulary (term, docs) VALUES (?, ?) "
+        "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+        counts.items(),
+    )
+
+
+def rebuild_vocabulary(db: Database) -> None:
+    """Recount the vocabulary from the search index (after a bulk load)."""
+    with transaction(db):
+        db.execute("DELETE FROM vocabulary")
+        db.execute("INSERT INTO vocabulary (term, docs) SELECT term, doc FROM items_vocab")
+        db.execute("INSERT INTO vocabulary (term, docs) SELECT '', count(*) FROM items")
 
 
 def _timeline_keys(

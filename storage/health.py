@@ -1,46 +1,27 @@
-"""Feed health as the dashboard shows it: each feed's last fetch, and the overall picture.
+"""Feed health as the dashboard's status bar sums it up, and asking for a feed to be fetched.
 
-The poller writes the fetch columns of `feeds`; these queries only read them, so they give
-the same answer whether this process polls or a separate `wirewatch poll` does.
+The poller writes the fetch columns of `feeds` (storage.fetch_state); these read them, or make
+a feed due, so they work the same whether this process polls or a `wirewatch poll` elsewhere.
+Each feed's own health is `storage.feed_health`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 from storage.db import chunks, transaction
+from storage.fetch_state import DEAD, ERROR
 from storage.ids import id_floor
 
-# feeds.last_status values the poller writes; anything else (or NULL) is "never fetched".
-FAILING = ("error", "dead")
+FAILING = (ERROR, DEAD)
 
 
 def _utc(ts: int | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    name: str
-    url: str
-    title: str
-    configured: bool  # in feeds.yaml now (feeds dropped from it keep their items)
-    status: str | None  # ok | not-modified | error | dead; None: never fetched
-    http_status: int | None
-    last_fetch: datetime | None
-    last_error: str | None
-    failures: int  # consecutive
-    next_due: datetime | None
-    items: int
-    items_24h: int  # published in the 24 hours before `now`
-
-    @property
-    def failing(self) -> bool:
-        return self.status in FAILING
 
 
 @dataclass(frozen=True)
@@ -53,49 +34,6 @@ class Overview:
     last_fetch: datetime | None
     next_due: datetime | None
     items_since: int  # items published at or after the `since` asked for
-
-
-def feed_statuses(db: Database, now: datetime) -> list[FeedStatus]:
-    """Every feed, configured ones first, then by name."""
-    day = id_floor(now - timedelta(days=1))
-    rows = db.execute(
-        "SELECT f.name, f.url, coalesce(f.title, ''), f.in_config, f.last_status, f.http_status, "
-        "f.last_fetch, f.last_error, coalesce(f.failures, 0), f.next_due, "
-        "(SELECT count(*) FROM items i WHERE i.feed_id = f.id), "
-        "(SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.id >= ?) "
-        "FROM feeds f ORDER BY f.in_config DESC, f.name COLLATE NOCASE",
-        (day,),
-    )
-    return [
-        FeedStatus(
-            name=name,
-            url=url,
-            title=title,
-            configured=bool(in_config),
-            status=status or None,
-            http_status=http_status,
-            last_fetch=_utc(last_fetch),
-            last_error=error or None,
-            failures=failures,
-            next_due=_utc(next_due),
-            items=items,
-            items_24h=recent,
-        )
-        for (
-            name,
-            url,
-            title,
-            in_config,
-            status,
-            http_status,
-            last_fetch,
-            error,
-            failures,
-            next_due,
-            items,
-            recent,
-        ) in rows
-    ]
 
 
 def overview(db: Database, since: datetime) -> Overview:

@@ -1,7 +1,7 @@
 """Keyword search over every stored item, newest first or by relevance, a page at a time.
 
 Newest first reads FTS5 matches in rowid order, which is publication order (see
-storage.items.ID_SCALE), so the first page of even a very common word costs a fraction of a
+storage.ids.ID_SCALE), so the first page of even a very common word costs a fraction of a
 millisecond: no sort of all matches. Ranked search scores only the newest RANK_WINDOW matches,
 which bounds its cost on common words; rare words are ranked in full.
 """

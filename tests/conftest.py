@@ -12,6 +12,7 @@ import pytest
 import storage
 from feeds.config import Config, load_config
 from feeds.ingest import ingest_files, prepare
+from tests.feed_server import FeedServer
 from tui.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +30,28 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.delenv("WIREWATCH_CONFIG", raising=False)
     monkeypatch.delenv("WIREWATCH_DB", raising=False)
     monkeypatch.setenv("TZ", "UTC")
+    # The feed server is on 127.0.0.1: never send a test's requests through a proxy.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def feed_server():
+    """A real HTTP server on 127.0.0.1 (see tests/feed_server.py), stopped after the test."""
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+def feeds_yaml(feeds: dict[str, str], storylines: str = "", interval: str = "") -> str:
+    """A feeds.yaml listing `feeds` (name -> url), with optional storylines YAML."""
+    extra = f", interval: {interval}" if interval else ""
+    lines = ["feeds:"] + [f'  - {{name: "{n}", url: "{u}"{extra}}}' for n, u in feeds.items()]
+    if storylines:
+        lines += ["storylines:", textwrap.indent(textwrap.dedent(storylines).strip(), "  ")]
+    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture

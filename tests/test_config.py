@@ -54,6 +54,14 @@ def test_file_urls_and_absolute_paths_are_local(write_config, tmp_path):
     assert a.path == tmp_path / "a.xml" and b.path == tmp_path / "b.xml"
 
 
+def test_a_relative_path_in_a_relative_config_is_a_file_url(write_config, tmp_path):
+    # tests run in tmp_path: "feeds.yaml" is how ./feeds.yaml is found by default.
+    write_config("feeds:\n  - {name: A, url: sub/a.xml}\n")
+    (feed,) = load_config(Path("feeds.yaml")).feeds
+    assert feed.path == tmp_path / "sub" / "a.xml"
+    assert feed.location == (tmp_path / "sub" / "a.xml").as_uri()
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

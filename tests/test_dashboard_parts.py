@@ -3,13 +3,13 @@ the status bar's words, and the offline demo's database."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 import storage
 from feeds.config import load_config
+from feeds.poller import FeedFetched, PollFailed, PollFinished, PollStarted, PollSummary
 from storage import Development, Source
 from tests.conftest import REPO
 from tui import poll_worker
@@ -104,52 +104,22 @@ def test_merging_live_changes():
     assert [d.id for d in merged] == [1, 2]
 
 
-# Stand-ins shaped like feeds.poller's events (matched by name, see tui.poll_worker.apply).
-@dataclass(frozen=True)
-class PollStarted:
-    total: int
-
-
-@dataclass(frozen=True)
-class FeedFetched:
-    feed: str
-    status: str
-    new_items: int = 0
-
-
-@dataclass(frozen=True)
-class PollSummary:
-    feeds: int
-    failed: int
-    new_items: int
-    next_due: datetime | None = None
-
-
-@dataclass(frozen=True)
-class PollFinished:
-    summary: PollSummary
-
-
-@dataclass(frozen=True)
-class PollFailed:
-    error: str = field(default="database is locked")
-
-
 def test_poll_status_follows_the_pollers_events():
     status = poll_worker.PollStatus()
     status = poll_worker.apply(status, PollStarted(3), NOW)
     assert status.polling and (status.done, status.total) == (0, 3)
-    status = poll_worker.apply(status, FeedFetched("A", "ok", 4), NOW)
-    status = poll_worker.apply(status, FeedFetched("B", "error"), NOW)
+    status = poll_worker.apply(status, FeedFetched("A", "https://a/", "ok", 200, 4), NOW)
+    status = poll_worker.apply(status, FeedFetched("B", "https://b/", "error", 503), NOW)
     assert (status.done, status.failed, status.new_items) == (2, 1, 4)
     text = status_content(None, status, Clock.fixed(NOW)).plain
     assert "polling 2/3 ▰▰▰▰▰▰▰▱▱▱" in text
     due = NOW + timedelta(minutes=15)
-    status = poll_worker.apply(status, PollFinished(PollSummary(3, 1, 4, due)), NOW)
+    summary = PollSummary(3, 2, 0, 1, 4, {"A": 4}, {}, (("B", "HTTP 503"),), (), 1.5, next_due=due)
+    status = poll_worker.apply(status, PollFinished(summary), NOW)
     assert not status.polling and status.finished_at == NOW
     text = status_content(None, status, Clock.fixed(NOW)).plain
     assert "last poll just now" in text and "next in 15 min" in text
-    status = poll_worker.apply(status, PollFailed(), NOW)
+    status = poll_worker.apply(status, PollFailed("database is locked"), NOW)
     assert "poll failed: database is locked" in status_content(None, status, Clock.fixed(NOW)).plain
 
 
@@ -174,7 +144,7 @@ def test_the_demo_database_has_both_storylines(tmp_path):
     assert storage.item_count(db) == 368
     for slug in ("dprk-troops-russia", "brics-summit"):
         assert len(storage.timeline(db, slug)) >= 5
-    feeds = {s.name for s in storage.feed_statuses(db, newest) if s.items}
+    feeds = {s.name for s in storage.feed_health(db, newest, configured_only=False) if s.items}
     assert {"BBC News", "The Moscow Times", "NBC News World", "WSJ World"} <= feeds
     db.close()
 

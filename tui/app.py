@@ -129,6 +129,15 @@ class WirewatchApp(App[None]):
 
     @on(PollReported)
     def _poll_reported(self, message: PollReported) -> None:
+        from feeds.poller import ConfigReloaded  # loaded by now: the poller sent this
+
+        if isinstance(message.event, ConfigReloaded):
+            self.notify(
+                f"{message.event.feeds} feeds, {message.event.storylines} storylines. New "
+                "storylines join the sidebar when wirewatch restarts.",
+                title="feeds.yaml reloaded",
+                markup=False,
+            )
         self.poll_status = poll_worker.apply(
             self.poll_status, message.event, self.session.clock.now()
         )

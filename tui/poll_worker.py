@@ -4,10 +4,8 @@
 `asyncio.run` inside a Textual thread worker, so fetches never touch the UI's event loop and
 the poller's writes reach the screen the same way another process's would: through the
 database watcher. What the poller reports (a round started, a feed fetched, a round done)
-comes back as `PollStatus` values for the status bar.
-
-The poller module is imported lazily: a build without it still opens, and says "polling
-unavailable" instead of failing.
+comes back as `PollStatus` values for the status bar. If the poller stops (a feeds.yaml
+that no longer validates at start, say), the dashboard stays open and says why.
 """
 
 from __future__ import annotations
@@ -18,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feeds.poller import PollEvent
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,15 @@ class PollStatus:
 OFF = PollStatus(enabled=False)
 
 
-def apply(status: PollStatus, event: Any, now: datetime) -> PollStatus:
-    """The status after one poller event (matched by name: the seam stays loose)."""
-    kind = type(event).__name__
-    if kind == "PollStarted":
+def apply(status: PollStatus, event: PollEvent, now: datetime) -> PollStatus:
+    """The status after one poller event."""
+    # Imported here, not at the top: the poller brings httpx (a tenth of a second), which the
+    # first paint should not wait for, and --no-poll never needs.
+    from feeds.poller import ConfigRejected, FeedFetched, PollFailed, PollFinished, PollStarted
+
+    if isinstance(event, PollStarted):
         return replace(status, polling=True, done=0, total=event.total, failed=0, new_items=0)
-    if kind == "FeedFetched":
+    if isinstance(event, FeedFetched):
         failed = event.status in ("error", "dead")
         return replace(
             status,
@@ -51,7 +55,7 @@ def apply(status: PollStatus, event: Any, now: datetime) -> PollStatus:
             failed=status.failed + failed,
             new_items=status.new_items + event.new_items,
         )
-    if kind == "PollFinished":
+    if isinstance(event, PollFinished):
         summary = event.summary
         return replace(
             status,
@@ -63,9 +67,9 @@ def apply(status: PollStatus, event: Any, now: datetime) -> PollStatus:
             next_due=summary.next_due,
             problem="",
         )
-    if kind == "ConfigRejected":
+    if isinstance(event, ConfigRejected):
         return replace(status, problem=f"feeds.yaml not reloaded: {event.error}")
-    if kind == "PollFailed":
+    if isinstance(event, PollFailed):
         return replace(status, polling=False, problem=f"poll failed: {event.error}")
     return status
 
@@ -74,15 +78,12 @@ def run_polls(
     config_path: Path,
     db_path: Path,
     stop: threading.Event,
-    report: Callable[[Any], None],
+    report: Callable[[PollEvent], None],
     unavailable: Callable[[str], None],
 ) -> None:
     """Poll until `stop` is set, on the calling thread; each poller event goes to `report`."""
-    try:
-        from feeds import poller  # optional until the poller ships
-    except ImportError:
-        unavailable("polling unavailable in this build")
-        return
+    from feeds import poller
+
     try:
         asyncio.run(poller.run_poller(config_path, db_path, stop=stop, on_event=report))
     except Exception as exc:  # the dashboard outlives its poller, and says why it stopped

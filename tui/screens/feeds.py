@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 import storage
-from storage import FeedStatus
+from storage import FeedHealth
+from storage.health import FAILING
 from tui.clock import Clock
 from tui.database import reported
 from tui.format import plain, relative_age
@@ -37,7 +38,7 @@ STATUS_STYLES = {
 }
 
 
-def _until(clock: Clock, status: FeedStatus) -> str:
+def _until(clock: Clock, status: FeedHealth) -> str:
     if status.next_due is None:
         return "—"
     seconds = int((status.next_due - clock.now()).total_seconds())
@@ -46,12 +47,12 @@ def _until(clock: Clock, status: FeedStatus) -> str:
     return f"in {seconds // 60} min" if seconds < 3600 else f"in {seconds // 3600} h"
 
 
-def feed_row(status: FeedStatus, clock: Clock) -> tuple[Text, ...]:
+def feed_row(status: FeedHealth, clock: Clock) -> tuple[Text, ...]:
     label, style = STATUS_STYLES.get(status.status or "", ("never fetched", "dim"))
-    if status.failing and status.failures > 1:
+    if status.status in FAILING and status.failures > 1:
         label += f" ×{status.failures}"
-    name = Text(plain(status.name), style="" if status.configured else "dim")
-    if not status.configured:
+    name = Text(plain(status.name), style="" if status.in_config else "dim")
+    if not status.in_config:
         name.append(" (not in feeds.yaml)", style="dim italic")
     return (
         name,
@@ -60,7 +61,7 @@ def feed_row(status: FeedStatus, clock: Clock) -> tuple[Text, ...]:
         Text(str(status.http_status) if status.http_status else "—"),
         Text(str(status.items), justify="right"),
         Text(str(status.items_24h), justify="right"),
-        Text(_until(clock, status) if status.configured else "—"),
+        Text(_until(clock, status) if status.in_config else "—"),
         Text(plain(status.last_error or ""), style="red"),
     )
 
@@ -79,7 +80,7 @@ class FeedsScreen(Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.statuses: list[FeedStatus] = []
+        self.statuses: list[FeedHealth] = []
         self._stale = False
 
     def compose(self) -> ComposeResult:
@@ -110,11 +111,12 @@ class FeedsScreen(Screen[None]):
     async def load(self) -> None:
         with reported(self, "Feeds"):
             statuses = await self.session.stats.call(
-                storage.feed_statuses, self.session.clock.now()
+                storage.feed_health, self.session.clock.now(), configured_only=False
             )
-            self.show(statuses)
+            # Configured feeds first: the ones the reader can do something about.
+            self.show(sorted(statuses, key=lambda s: (not s.in_config, s.name.casefold())))
 
-    def show(self, statuses: Sequence[FeedStatus]) -> None:
+    def show(self, statuses: Sequence[FeedHealth]) -> None:
         table = self.query_one(DataTable)
         current = self.current
         self.statuses = list(statuses)
@@ -123,15 +125,15 @@ class FeedsScreen(Screen[None]):
             table.add_row(*feed_row(status, self.session.clock), key=status.name)
         if current is not None and current.name in {s.name for s in self.statuses}:
             table.move_cursor(row=table.get_row_index(current.name), animate=False)
-        configured = [s for s in self.statuses if s.configured]
-        failing = sum(s.failing for s in configured)
+        configured = [s for s in self.statuses if s.in_config]
+        failing = sum(s.status in FAILING for s in configured)
         self.query_one("#summary", Static).update(
             f"{len(configured)} feeds in feeds.yaml, {failing} failing · "
             f"{sum(s.items for s in self.statuses)} items stored"
         )
 
     @property
-    def current(self) -> FeedStatus | None:
+    def current(self) -> FeedHealth | None:
         table = self.query_one(DataTable)
         if not self.statuses or table.cursor_row < 0 or table.cursor_row >= len(self.statuses):
             return None
@@ -147,10 +149,10 @@ class FeedsScreen(Screen[None]):
         status = self.current
         if status is None:
             return
-        if not status.configured:
+        if not status.in_config:
             self.notify(f"{plain(status.name)} is not in feeds.yaml.", markup=False)
             return
-        if status.status == "dead":
+        if status.dead:
             self.notify(
                 f"{plain(status.name)} is gone (410): edit its feeds.yaml entry to poll it again.",
                 markup=False,
@@ -159,7 +161,7 @@ class FeedsScreen(Screen[None]):
         self.request_fetch([status.name])
 
     def action_refresh_all(self) -> None:
-        self.request_fetch([s.name for s in self.statuses if s.configured])
+        self.request_fetch([s.name for s in self.statuses if s.in_config and not s.dead])
 
     @work(group="refresh")
     async def request_fetch(self, names: list[str]) -> None:

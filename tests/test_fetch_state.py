@@ -1,0 +1,91 @@
+"""The feeds table's fetch state: migration from v1, records, health figures."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+import storage
+from storage.db import MIGRATIONS, SCHEMA_VERSION
+from storage.fetch_state import health_sql
+from tests.conftest import REAL_FEEDS
+
+NOW = datetime(2024, 11, 1, 12, tzinfo=UTC)
+
+
+def test_a_version_1_database_gains_the_fetch_state_columns(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    old = Database(conn)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO feeds (name, url, in_config, failures) VALUES ('BBC', 'u', 1, 2)")
+    conn.close()
+    db = storage.open_db(db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 2
+    (state,) = storage.fetch_states(db).values()
+    assert (state.name, state.failures, state.status, state.moved_to, state.entry) == (
+        "BBC",
+        2,
+        None,
+        None,
+        None,
+    )
+
+
+def test_records_and_health(db_path):
+    from feeds.parse import parse_feed
+
+    db = storage.open_db(db_path)
+    storage.sync_feeds(db, [("BBC", "https://bbc.example/rss"), ("Quiet", "https://q.example")])
+    feed_id = storage.feed_ids(db)["BBC"]
+    parsed = parse_feed((REAL_FEEDS / "bbc-news_2024-10-23.xml").read_bytes(), feed="BBC")
+    storage.save_items(db, feed_id, parsed.items)
+    record = storage.FetchRecord(
+        fetched_at=NOW,
+        status="ok",
+        http_status=200,
+        error=None,
+        failures=0,
+        next_due=NOW + timedelta(minutes=15),
+        etag='"e"',
+        last_modified=None,
+        validated_url="https://new.example/rss",
+        moved_to="https://new.example/rss",
+        moved_from="https://bbc.example/rss",
+        entry="x",
+        new_items=len(parsed.items),
+        site_link="https://www.bbc.co.uk/news",
+    )
+    storage.record_fetch(db, feed_id, record)
+    newest = max(item.published for item in parsed.items)
+    health = {h.name: h for h in storage.feed_health(db, now=newest + timedelta(hours=22))}
+    bbc = health["BBC"]
+    assert (bbc.status, bbc.http_status, bbc.last_fetch, bbc.last_success) == ("ok", 200, NOW, NOW)
+    assert bbc.fetch_url == "https://new.example/rss" and bbc.url == "https://bbc.example/rss"
+    assert bbc.items == len(parsed.items) == bbc.last_new
+    recent = [i for i in parsed.items if i.published >= newest - timedelta(hours=2)]
+    assert 0 < len(recent) == bbc.items_24h < bbc.items
+    quiet = health["Quiet"]
+    assert (quiet.status, quiet.last_fetch, quiet.items, quiet.next_due) == (None, None, 0, None)
+    # A failure keeps the time of the last success.
+    failed = storage.FetchRecord(
+        **{**record.__dict__, "fetched_at": NOW + timedelta(hours=1), "status": "error"}
+    )
+    storage.record_fetch(db, feed_id, failed)
+    bbc = {h.name: h for h in storage.feed_health(db)}["BBC"]
+    assert bbc.last_success == NOW and bbc.last_fetch == NOW + timedelta(hours=1)
+    # Once the configured URL changes, the old move no longer applies.
+    storage.sync_feeds(db, [("BBC", "https://bbc.example/rss2")])
+    assert {h.name: h for h in storage.feed_health(db)}["BBC"].fetch_url.endswith("rss2")
+
+
+def test_health_counts_use_the_feed_index(db_path):
+    db = storage.open_db(db_path)
+    plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + health_sql(), (0,))]
+    searches = [step for step in plan if step.startswith("SEARCH i")]
+    assert searches == [
+        "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=?)",
+        "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=? AND id>?)",
+    ]
