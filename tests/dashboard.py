@@ -16,7 +16,6 @@ from tests.conftest import REPO
 from tui.app import WirewatchApp
 from tui.clock import Clock
 from tui.screens.main import MainScreen
-from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import Timeline
 
@@ -55,11 +54,7 @@ def loaded(app: WirewatchApp) -> bool:
     screen = next((s for s in app.screen_stack if isinstance(s, MainScreen)), None)
     if screen is None or not screen.is_mounted:
         return False
-    return bool(
-        screen.query_one(Timeline).developments
-        and screen.query_one(StatusBar).overview is not None
-        and screen.query_one(Sidebar)._unread
-    )
+    return screen.ready and screen.query_one(StatusBar).overview is not None
 
 
 def screen_text(app: WirewatchApp) -> str:

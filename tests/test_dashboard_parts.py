@@ -149,6 +149,10 @@ def test_the_demo_database_has_both_storylines(tmp_path):
     db.close()
 
 
-def test_demo_needs_a_terminal(cli):
+def test_demo_needs_a_terminal_or_saves_a_screenshot(cli, tmp_path):
     result = cli("demo")
     assert result.status == 2 and "needs a terminal" in result.err
+    result = cli("demo", "--screenshot", tmp_path / "demo.svg")
+    assert result.status == 0, result.err
+    svg = (tmp_path / "demo.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "DPRK&#160;troops&#160;in&#160;Russia" in svg

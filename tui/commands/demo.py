@@ -77,12 +77,36 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "November 2024, in a temporary database, with the shipped storylines (or those of "
         "--config). Nothing is fetched; --db is ignored.",
     )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        type=Path,
+        help="save an SVG of the demo's first screen to FILE instead (no terminal needed)",
+    )
     parser.set_defaults(handler=run)
 
 
+SCREENSHOT_SIZE = (132, 38)
+
+
+def _screenshot_pilot(app, path: Path):
+    async def pilot(pilot) -> None:
+        from tui.screens.main import MainScreen
+
+        while not (isinstance(app.screen, MainScreen) and app.screen.ready):
+            await pilot.pause(0.05)
+        await pilot.press("j")  # a highlighted row that is not the first: shows both styles
+        await pilot.pause(0.3)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(app.export_screenshot(title="wirewatch demo"), encoding="utf-8")
+        app.exit()
+
+    return pilot
+
+
 def run(args: argparse.Namespace) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise WirewatchError("the demo needs a terminal")
+    if args.screenshot is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise WirewatchError("the demo needs a terminal (or --screenshot FILE)")
     config = load_config(Path(args.config) if args.config else bundled_config())
     from tui.app import WirewatchApp  # Textual loads only when the dashboard opens
     from tui.clock import Clock
@@ -98,5 +122,13 @@ def run(args: argparse.Namespace) -> int:
             clock=Clock.starting_at(newest + CLOCK_LEAD),
             note="DEMO: news of Oct–Nov 2024, offline",
         )
-        app.run()
+        if args.screenshot is not None:
+            app.run(
+                headless=True,
+                size=SCREENSHOT_SIZE,
+                auto_pilot=_screenshot_pilot(app, args.screenshot),
+            )
+            print(f"wirewatch: saved {args.screenshot}", file=sys.stderr)
+        else:
+            app.run()
     return 0

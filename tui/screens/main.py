@@ -54,6 +54,7 @@ class MainScreen(Screen[None]):
         self.views: list[View] = [views.ALL, *storylines, views.UNTAGGED]
         self.view: View = storylines[0] if storylines else views.ALL
         self._figures_stale = True
+        self.figures_shown = False  # the counts and sparklines arrived at least once
 
     def compose(self) -> ComposeResult:
         clock = self.session.clock
@@ -68,6 +69,11 @@ class MainScreen(Screen[None]):
     @property
     def timeline(self) -> Timeline:
         return self.query_one(Timeline)
+
+    @property
+    def ready(self) -> bool:
+        """The first page is shown and so are the figures (for screenshots and tests)."""
+        return self.figures_shown and bool(self.timeline.developments)
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
@@ -129,6 +135,7 @@ class MainScreen(Screen[None]):
             self.query_one(StatusBar).overview = overview
             figures = await session.stats.call(sidebar_figures, slugs, session.clock)
             self.query_one(Sidebar).set_figures(figures.unread, figures.daily)
+            self.figures_shown = True
 
     def show_poll_status(self, poll: PollStatus) -> None:
         self.query_one(StatusBar).poll = poll

@@ -42,7 +42,8 @@ def status_content(
         add(note, "bold $warning")
     if overview is not None:
         if overview.feeds == 0:
-            add("no feeds configured", "$text-muted")
+            if poll.enabled:
+                add("no feeds in feeds.yaml", "$warning")
         elif overview.failing:
             add(f"▲ {overview.failing} of {overview.feeds} feeds failing", "bold $error")
         elif overview.fetched == 0:
