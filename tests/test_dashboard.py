@@ -335,6 +335,10 @@ async def test_an_invalid_query_is_explained_inline_and_the_app_goes_on(db_file)
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         error = app.screen.query_one("#error", Static)
+        query = app.screen.query_one("#query", Input)
+        await pilot.press(*"qf?")  # keys that mean something elsewhere are text here
+        assert isinstance(app.screen, SearchScreen) and query.value == "qf?"
+        query.value = ""
         await pilot.press(*'"north korea')
         await wait_for(pilot, lambda: error.has_class("-visible"))
         text = str(error.render())
@@ -350,7 +354,6 @@ async def test_an_invalid_query_is_explained_inline_and_the_app_goes_on(db_file)
             ),
         )
         assert app.is_running
-        query = app.screen.query_one("#query", Input)
         assert query.value == '"north korea"'
 
 

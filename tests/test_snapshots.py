@@ -29,6 +29,17 @@ def test_main_screen(snap_compare, db_file):
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
 
 
+def test_main_screen_in_the_light_theme(snap_compare, db_file):
+    """Colours come from the theme: text stays readable on a light background."""
+    app = make_app(db_file)
+    app.theme = "textual-light"
+
+    async def ready(pilot):
+        await wait_for(pilot, lambda: loaded(app))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
 def test_search_screen(snap_compare, db_file):
     app = make_app(db_file)
 

@@ -55,6 +55,7 @@ class MainScreen(Screen[None]):
         self.view: View = storylines[0] if storylines else views.ALL
         self._figures_stale = True
         self.figures_shown = False  # the counts and sparklines arrived at least once
+        self._today = session.clock.today()
 
     def compose(self) -> ComposeResult:
         clock = self.session.clock
@@ -143,7 +144,10 @@ class MainScreen(Screen[None]):
     def _tick(self) -> None:
         self.timeline.refresh()
         self.query_one(StatusBar).refresh()
-        self._figures_stale = True  # "today" and the sparklines move on at midnight
+        today = self.session.clock.today()
+        if today != self._today:  # "items today" and the sparklines move on at midnight
+            self._today = today
+            self._figures_stale = True
 
     # --- live changes -----------------------------------------------------------------
 

@@ -314,7 +314,10 @@ class Timeline(ScrollView, can_focus=True):
     # --- rendering --------------------------------------------------------------------
 
     def _style(self, *names: str) -> Style:
-        return self.get_component_rich_style(*names, partial=True)
+        # Whole styles, not partial ones: $text and $text-muted are "auto" colours, which only
+        # resolve against the background (a partial style would guess, and guess wrong in
+        # the light theme).
+        return self.get_component_rich_style(*names)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -322,7 +325,7 @@ class Timeline(ScrollView, can_focus=True):
         index = round(self.scroll_y) + y
         if not self._rows:
             text = self.empty_message if y == 1 else ""
-            return Strip([Segment(_fit("  " + text, width), base + self._style("timeline--empty"))])
+            return Strip([Segment(_fit("  " + text, width), self._style("timeline--empty"))])
         if index >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[index]
@@ -336,9 +339,9 @@ class Timeline(ScrollView, can_focus=True):
         rule = "─" * max(0, width - cell_len(label) - 1)
         return Strip(
             [
-                Segment("─", base + self._style("timeline--rule")),
-                Segment(label, base + self._style("timeline--heading")),
-                Segment(rule, base + self._style("timeline--rule")),
+                Segment("─", self._style("timeline--rule")),
+                Segment(label, self._style("timeline--heading")),
+                Segment(rule, self._style("timeline--rule")),
             ],
             width,
         ).crop_extend(0, width, base)
@@ -350,7 +353,7 @@ class Timeline(ScrollView, can_focus=True):
         line = base + cursor if is_cursor else base
 
         def part(text: str, *names: str) -> Segment:
-            return Segment(text, base + self._style(*names) + cursor)
+            return Segment(text, self._style(*names) + cursor)
 
         unread = development.unread
         now = self.clock.now()
