@@ -6,6 +6,7 @@ and say what the reader did. Live changes come from the session's `changes` sign
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -33,7 +35,7 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import Timeline
 
 PAGE = 100
-FIGURES_EVERY = 3.0  # seconds: at most this often are counts re-read after changes
+FIGURES_EVERY = 3.0  # seconds: at most this often are counts re-read, and toasts shown
 TICK = 30.0  # seconds: relative ages and the status bar move on
 
 
@@ -55,6 +57,8 @@ class MainScreen(Screen[None]):
         self.view: View = storylines[0] if storylines else views.ALL
         self._figures_stale = True
         self.figures_shown = False  # the counts and sparklines arrived at least once
+        self._arrived_while_loading: list[Development] | None = None
+        self._unseen: Counter[str] = Counter()  # new items in other storylines, not yet told
         self._today = session.clock.today()
 
     def compose(self) -> ComposeResult:
@@ -83,7 +87,7 @@ class MainScreen(Screen[None]):
         self.query_one(Sidebar).select(self.view.key)
         self.timeline.focus()
         self.session.changes.subscribe(self, self.on_database_change)
-        self.set_interval(FIGURES_EVERY, self._refresh_figures_if_stale)
+        self.set_interval(FIGURES_EVERY, self._every_few_seconds)
         self.set_interval(TICK, self._tick)
 
     # --- loading ----------------------------------------------------------------------
@@ -92,13 +96,16 @@ class MainScreen(Screen[None]):
     def _view_selected(self, event: Sidebar.Selected) -> None:
         if event.view != self.view or not self.timeline.developments:
             self.view = event.view
-            self.timeline.border_title = plain(event.view.title)
+            # Content, not a str: a str border title would be parsed as markup.
+            self.timeline.border_title = Content(plain(event.view.title))
             self.load_view(event.view)
         if event.confirmed:
             self.timeline.focus()
 
     @work(exclusive=True, group="timeline")
     async def load_view(self, view: View) -> None:
+        # Changes reported while the page is read may be newer than it: kept, then merged.
+        self._arrived_while_loading = []
         with reported(self, "Timeline"):
             page = await self.session.reader.call(view.page, None, PAGE + 1)
             if view != self.view:
@@ -107,6 +114,9 @@ class MainScreen(Screen[None]):
                 "No developments yet." if view.slug is None else "Nothing in this storyline yet."
             )
             self.timeline.show(page[:PAGE], has_more=len(page) > PAGE, empty=empty)
+            arrived, self._arrived_while_loading = self._arrived_while_loading, None
+            if arrived:
+                self.timeline.merge(arrived, view.contains)
             if self._figures_stale:
                 # First paint done: now the slower counts.
                 self._refresh_figures_if_stale()
@@ -121,6 +131,10 @@ class MainScreen(Screen[None]):
             page = await self.session.reader.call(view.page, before, PAGE + 1)
             if view == self.view:
                 self.timeline.extend(page[:PAGE], has_more=len(page) > PAGE)
+
+    def _every_few_seconds(self) -> None:
+        self._toast_other_storylines()
+        self._refresh_figures_if_stale()
 
     def _refresh_figures_if_stale(self) -> None:
         if self._figures_stale:
@@ -157,17 +171,21 @@ class MainScreen(Screen[None]):
             self.load_view(self.view)
         elif change.developments:
             self.timeline.merge(change.developments.values(), self.view.contains)
-        self._toast_other_storylines(change)
-
-    def _toast_other_storylines(self, change: DatabaseChange) -> None:
+            if self._arrived_while_loading is not None:
+                self._arrived_while_loading.extend(change.developments.values())
         titles = self.session.storyline_titles
-        news = [
-            f"{plain(titles[slug])} +{count}"
-            for slug, count in sorted(change.changes.new_items.items(), key=lambda kv: str(kv[0]))
-            if slug is not None and slug in titles and slug != self.view.slug
-        ]
-        if news:
-            self.notify(", ".join(news), title="New in other storylines", markup=False)
+        for slug, count in change.changes.new_items.items():
+            if slug is not None and slug in titles and slug != self.view.slug:
+                self._unseen[slug] += count
+
+    def _toast_other_storylines(self) -> None:
+        """One toast for what arrived elsewhere since the last: a busy poll commits often."""
+        if not self._unseen:
+            return
+        titles = self.session.storyline_titles
+        news = [f"{plain(titles[slug])} +{count}" for slug, count in sorted(self._unseen.items())]
+        self._unseen.clear()
+        self.notify(", ".join(news), title="New in other storylines", markup=False)
 
     # --- reading ----------------------------------------------------------------------
 
