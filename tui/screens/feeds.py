@@ -51,9 +51,9 @@ def feed_row(status: FeedHealth, clock: Clock) -> tuple[Text, ...]:
     label, style = STATUS_STYLES.get(status.status or "", ("never fetched", "dim"))
     if status.status in FAILING and status.failures > 1:
         label += f" ×{status.failures}"
+    if not status.in_config:  # its items stay; it is not polled
+        label, style = "not in feeds.yaml", "dim italic"
     name = Text(plain(status.name), style="" if status.in_config else "dim")
-    if not status.in_config:
-        name.append(" (not in feeds.yaml)", style="dim italic")
     return (
         name,
         Text(label, style=style),
