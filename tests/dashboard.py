@@ -1,5 +1,5 @@
 """Helpers for driving the dashboard in tests: a fixed clock, an app on a copy of the real
-fixture database, waiting for workers, and reading what the screen shows."""
+fixture database, and waiting for its workers."""
 
 from __future__ import annotations
 
@@ -55,9 +55,3 @@ def loaded(app: WirewatchApp) -> bool:
     if screen is None or not screen.is_mounted:
         return False
     return screen.ready and screen.query_one(StatusBar).overview is not None
-
-
-def screen_text(app: WirewatchApp) -> str:
-    """What the terminal shows, as plain text."""
-    update = app.screen._compositor.render_update(full=True)
-    return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
