@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench bench-dashboard clean
 
 run: $(VENV)/.installed
 	$(BIN)/wirewatch
@@ -18,6 +18,10 @@ test: $(VENV)/.installed-test
 # Wall time of `wirewatch poll --once --all` over 500 local feeds with 100 ms latency each.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.poll_bench
+
+# The dashboard on a generated 1M-item database (built once, kept in the user cache dir).
+bench-dashboard: $(VENV)/.installed-test
+	$(BIN)/python -m bench.dashboard_bench
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feeds storage tui tests bench

@@ -3,8 +3,16 @@
 Nothing outside this package writes SQL.
 """
 
+from storage.bulk import BulkItem, bulk_load
 from storage.db import open_db, transaction
-from storage.developments import Candidate, Development, Source, load_developments, timeline
+from storage.developments import (
+    Candidate,
+    Development,
+    Source,
+    development_of_item,
+    load_developments,
+    timeline,
+)
 from storage.errors import StorageError, UnknownStoryline
 from storage.feeds import ensure_feed, feed_ids, sync_feeds
 from storage.fetch_state import (
@@ -15,6 +23,7 @@ from storage.fetch_state import (
     fetch_states,
     record_fetch,
 )
+from storage.health import Overview, overview, request_fetch
 from storage.ids import id_floor
 from storage.items import item_count, load_items, save_items
 from storage.models import (
@@ -44,6 +53,7 @@ from storage.storylines import retag_storyline, storyline_slugs, sync_storylines
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "BulkItem",
     "Candidate",
     "Changes",
     "Development",
@@ -51,6 +61,7 @@ __all__ = [
     "FetchRecord",
     "FetchState",
     "NewItem",
+    "Overview",
     "SaveResult",
     "SearchFilter",
     "SearchHit",
@@ -61,10 +72,12 @@ __all__ = [
     "StorylineStats",
     "Tag",
     "UnknownStoryline",
+    "bulk_load",
     "changes_since",
     "count_matches",
     "daily_counts",
     "data_version",
+    "development_of_item",
     "ensure_feed",
     "feed_health",
     "feed_ids",
@@ -78,7 +91,9 @@ __all__ = [
     "mark_developments_read",
     "mark_items_read",
     "open_db",
+    "overview",
     "record_fetch",
+    "request_fetch",
     "retag_storyline",
     "save_items",
     "search",

@@ -260,6 +260,14 @@ def timeline(
     return [found[i] for i in ids if i in found]
 
 
+def development_of_item(db: Database, item_id: int) -> Development | None:
+    """The development an item reports (None if the item is gone)."""
+    row = db.execute("SELECT development_id FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return load_developments(db, [row[0]]).get(row[0])
+
+
 def load_developments(db: Database, ids: Sequence[int]) -> dict[int, Development]:
     out: dict[int, Development] = {}
     for chunk in chunks(list(ids)):

@@ -59,10 +59,15 @@ def mark_developments_read(db: Database, development_ids: Sequence[int], read: b
             )
 
 
-def mark_all_read(db: Database, storyline: str | None = None) -> None:
-    """Every item read, or every item of one storyline."""
+def mark_all_read(db: Database, storyline: str | None = None, *, untagged: bool = False) -> None:
+    """Every item read, or every item of one storyline, or (`untagged`) of none."""
     with transaction(db):
-        if storyline is None:
+        if untagged:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE read = 0 AND id NOT IN "
+                "(SELECT item_id FROM item_storylines)"
+            )
+        elif storyline is None:
             db.execute("UPDATE items SET read = 1 WHERE read = 0")
         else:
             db.execute(

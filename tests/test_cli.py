@@ -20,10 +20,18 @@ def ingested(cli, db_path):
     return lambda *args: cli("--config", REPO / "feeds.yaml", "--db", db_path, *args)
 
 
-def test_no_command_prints_help(cli):
-    result = cli()
+def test_help_lists_the_commands(cli):
+    result = cli("--help")
     assert result.status == 0
-    assert "search" in result.out and "ingest" in result.out
+    assert "search" in result.out and "ingest" in result.out and "demo" in result.out
+    assert "--no-poll" in result.out and "opens the dashboard" in result.out
+
+
+def test_no_command_opens_the_dashboard_which_needs_a_terminal(cli):
+    # Under pytest stdout is captured, not a terminal: one line, no escape codes, status 2.
+    result = cli("--no-poll")
+    assert result.status == 2 and result.out == ""
+    assert result.err.startswith("wirewatch: the dashboard needs a terminal")
 
 
 def test_ingest_reports_per_file_and_is_idempotent(ingested):

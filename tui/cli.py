@@ -1,8 +1,9 @@
 """The `wirewatch` command: parse arguments, hand over to one command module, report errors.
 
-Each sub-command lives in tui/commands/<name>.py with `register(subparsers, common)` and a
-`run(args) -> int`. Mistakes of the user (config, query, database path) print one line on
-stderr and exit with status 2, never a traceback.
+Without a command it opens the dashboard (tui/commands/dashboard.py). Each sub-command lives
+in tui/commands/<name>.py with `register(subparsers, common)` and a `run(args) -> int`.
+Mistakes of the user (config, query, database path) print one line on stderr and exit with
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from feeds.errors import QueryError, WirewatchError
 from storage import StorageError
-from tui.commands import COMMANDS
+from tui.commands import COMMANDS, dashboard
 
 USAGE_ERROR = 2
 
@@ -44,10 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="wirewatch",
-        description="Follow conflicts and geopolitics across news feeds, in the terminal.",
+        description="Follow conflicts and geopolitics across news feeds, in the terminal. "
+        "Without a command, opens the dashboard.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"wirewatch {_version()}")
+    dashboard.add_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers, common)
@@ -60,10 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for option in ("config", "db"):
         if not hasattr(args, option):
             setattr(args, option, None)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
+    handler = getattr(args, "handler", None) or dashboard.run
     try:
         return handler(args)
     except QueryError as exc:

@@ -1,8 +1,10 @@
-"""Text for the terminal: local times, ages, and matched words made visible or plain."""
+"""Text for the terminal: local times, relative ages, counts, and matched words made visible
+or plain. Plain functions of their arguments, so the dashboard and its tests agree."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from feeds.text import strip_controls
 from storage import MARK_END, MARK_START
@@ -28,3 +30,64 @@ def ansi(marked: str) -> str:
         inside, _, rest = chunk.partition(MARK_END)
         parts.append(BOLD_YELLOW + strip_controls(inside) + RESET + strip_controls(rest))
     return "".join(parts)
+
+
+def relative_age(when: datetime, now: datetime) -> str:
+    """'just now', '12 min ago', '3 h ago', '5 days ago', '4 mo ago', '2 y ago'."""
+    seconds = int((now - when).total_seconds())
+    if seconds < -60:
+        return "ahead"  # a feed's clock (or date) in the future
+    if seconds < 60:
+        return "just now"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} h ago"
+    days = hours // 24
+    if days < 60:
+        return "1 day ago" if days == 1 else f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} mo ago"
+    return f"{days // 365} y ago"
+
+
+def day_heading(day: date, today: date) -> str:
+    """'Today · Wednesday 23 October 2024'; 'Yesterday · ...'; else the date alone."""
+    label = f"{day:%A} {day.day} {day:%B %Y}"
+    if day == today:
+        return f"Today · {label}"
+    if day == today - timedelta(days=1):
+        return f"Yesterday · {label}"
+    return label
+
+
+def sources_label(feeds: Sequence[str]) -> str:
+    """The first feed and how many more reported it: 'BBC World +3'."""
+    if not feeds:
+        return ""
+    first = plain(feeds[0])
+    return f"{first} +{len(feeds) - 1}" if len(feeds) > 1 else first
+
+
+def compact_count(n: int) -> str:
+    """A count that fits a sidebar: 987, 12k, 1.2M."""
+    if n < 10_000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[int]) -> str:
+    """One character per value, scaled to the largest: a day of nothing is the lowest bar,
+    any day with something at least the second."""
+    top = max(values, default=0)
+    steps = len(SPARK_BARS) - 1
+    return "".join(
+        SPARK_BARS[0] if v <= 0 else SPARK_BARS[max(1, round(v / top * steps))] for v in values
+    )

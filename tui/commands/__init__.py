@@ -1,5 +1,15 @@
 """The sub-commands of `wirewatch`, in the order `--help` lists them."""
 
-from tui.commands import check, feed_health, ingest, opml, poll, retag, search, storylines
+from tui.commands import (
+    check,
+    demo,
+    feed_health,
+    ingest,
+    opml,
+    poll,
+    retag,
+    search,
+    storylines,
+)
 
-COMMANDS = [search, storylines, poll, feed_health, opml, ingest, retag, check]
+COMMANDS = [search, storylines, poll, feed_health, opml, ingest, retag, check, demo]

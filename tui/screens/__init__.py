@@ -1,0 +1,1 @@
+"""The dashboard's screens: main, search, feeds, help, one development, a confirmation."""

@@ -1,0 +1,44 @@
+"""What the timeline can show: every development, one storyline's, or the untagged ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+import storage
+from storage import Development
+
+
+@dataclass(frozen=True)
+class View:
+    key: str  # stable id, also the sidebar option id
+    title: str
+    slug: str | None = None  # a storyline's
+    untagged: bool = False
+
+    def contains(self, development: Development) -> bool:
+        if self.slug is not None:
+            return self.slug in development.storylines
+        if self.untagged:
+            return not development.storylines
+        return True
+
+    def page(self, db: Database, before: int | None, limit: int) -> list[Development]:
+        return storage.timeline(db, self.slug, untagged=self.untagged, before=before, limit=limit)
+
+    def mark_all_read(self, db: Database) -> None:
+        storage.mark_all_read(db, self.slug, untagged=self.untagged)
+
+    @property
+    def count_key(self) -> str | None:
+        """Its key in `storage.unread_counts` / the activity figures (None: every item)."""
+        return self.slug
+
+
+ALL = View("all", "All items")
+UNTAGGED = View("untagged", "Untagged", untagged=True)
+
+
+def storyline(slug: str, title: str) -> View:
+    return View(f"storyline-{slug}", title, slug=slug)

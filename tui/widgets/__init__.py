@@ -1,0 +1,1 @@
+"""The dashboard's widgets, one concern each: sidebar, timeline, detail, status bar, results."""
