@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -58,6 +58,9 @@ from storage.fetch_state import DEAD, ERROR, NOT_MODIFIED, OK
 T = TypeVar("T")
 StopSignal = asyncio.Event | threading.Event
 STOP_CHECK = 0.1  # seconds between looks at the stop signal while fetches are in flight
+# How long a claimed feed stays ours before another poller may take it: far longer than a
+# fetch may last, short enough that a poller killed mid-fetch delays the feed only a little.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,11 @@ class _Poller:
     async def due(
         self, config: Config, *, every: bool, busy: Iterable[str] = ()
     ) -> tuple[list[tuple[FeedSpec, FetchState | None]], list[str]]:
-        """The feeds to fetch now (with their state), and the dead ones left out."""
+        """The feeds to fetch now (with their state), and the dead ones left out.
+
+        Each due feed is claimed in the database first: a feed that another poller sharing
+        the file claimed (or fetched) since we read the states is left to it.
+        """
         states = await self.run_db(storage.fetch_states, self.db)
         now = datetime.now(UTC)
         skip = set(busy)
@@ -263,7 +270,11 @@ class _Poller:
                 dead.append(spec.name)
             elif schedule.is_due(spec, state, now, every=every):
                 jobs.append((spec, state))
-        return jobs, dead
+        wanted = [(state.feed_id, state.next_due) for _, state in jobs if state is not None]
+        claimed = await self.run_db(storage.claim_feeds, self.db, wanted, now + CLAIM_LEASE)
+        return [
+            (spec, state) for spec, state in jobs if state is None or state.feed_id in claimed
+        ], dead
 
     async def next_due(self) -> datetime | None:
         states = await self.run_db(storage.fetch_states, self.db)

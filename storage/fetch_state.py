@@ -5,6 +5,7 @@ Times cross this boundary as UTC datetimes and are stored as unix seconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -114,6 +115,28 @@ def fetch_states(db: Database) -> dict[str, FetchState]:
             entry,
         )
     return states
+
+
+def claim_feeds(
+    db: Database, wanted: Sequence[tuple[int, datetime | None]], until: datetime
+) -> set[int]:
+    """Take the feeds (id, next_due as read) whose next_due nobody changed since; their ids.
+
+    Two pollers may share a database (the dashboard's and a headless `wirewatch poll`):
+    both see a feed fall due, and this compare-and-set lets only one of them fetch it. The
+    winner's claim moves next_due to `until`, a lease that lapses by itself should it die
+    mid-fetch; recording the fetch replaces it.
+    """
+    claimed: set[int] = set()
+    with transaction(db):
+        for feed_id, expected in wanted:
+            cursor = db.execute(
+                "UPDATE feeds SET next_due = ? WHERE id = ? AND next_due IS ?",
+                (_ts(until), feed_id, _ts(expected)),
+            )
+            if cursor.rowcount:
+                claimed.add(feed_id)
+    return claimed
 
 
 def record_fetch(db: Database, feed_id: int, record: FetchRecord) -> None:

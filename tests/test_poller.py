@@ -406,3 +406,27 @@ def closed_port():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     yield port
+
+
+async def test_two_pollers_sharing_a_database_fetch_each_feed_once(
+    feed_server, write_config, db_path
+):
+    """The dashboard's poller and a headless `wirewatch poll` may run at once."""
+    feeds = {name: feed_server.feed(f"/{name}", BBC, delay=0.2) for name in ("a", "b", "c", "d")}
+    config = load_config(write_config(feeds_yaml(feeds)))
+    first, second = storage.open_db(db_path), storage.open_db(db_path)
+    try:
+        summaries = await asyncio.gather(
+            poll_once(config, first, settings=SETTINGS),
+            poll_once(config, second, settings=SETTINGS),
+        )
+    finally:
+        first.close()
+        second.close()
+    assert sorted(len(feed_server.hits(f"/{name}")) for name in feeds) == [1, 1, 1, 1]
+    assert sum(s.feeds for s in summaries) == 4
+    db = storage.open_db(db_path)
+    assert {h.status for h in storage.feed_health(db)} == {"ok"}
+    assert all(
+        h.next_due > datetime.now(UTC) + timedelta(minutes=10) for h in storage.feed_health(db)
+    )
