@@ -46,6 +46,7 @@ from storage.reading import (
     mark_developments_read,
     mark_items_read,
     unread_counts,
+    unread_untagged,
 )
 from storage.search import SearchFilter, count_matches, search
 from storage.stats import StorylineStats, daily_counts, storyline_stats
@@ -106,4 +107,5 @@ __all__ = [
     "timeline",
     "transaction",
     "unread_counts",
+    "unread_untagged",
 ]

@@ -149,7 +149,8 @@ def _tag(
                 "VALUES (?, ?, ?)",
                 (storyline_id, item_id, json.dumps(list(link.terms))),
             )
-            counts[link.slug] = counts.get(link.slug, 0) + 1
+            if item_id not in updated:  # re-tagging a changed item is not news
+                counts[link.slug] = counts.get(link.slug, 0) + 1
     return counts
 
 

@@ -38,7 +38,7 @@ class SaveResult:
     new: list[int]  # item ids
     updated: list[int]
     unchanged: int
-    tags: dict[str, int]  # storyline slug -> new links made
+    tags: dict[str, int]  # storyline slug -> new items it gained
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,14 @@ def mark_all_read(db: Database, storyline: str | None = None, *, untagged: bool 
             )
 
 
+def unread_untagged(db: Database) -> int:
+    """Unread items that belong to no storyline."""
+    return db.execute(
+        "SELECT count(*) FROM items INDEXED BY idx_items_unread WHERE read = 0 AND NOT EXISTS "
+        "(SELECT 1 FROM item_storylines l WHERE l.item_id = items.id)"
+    ).fetchone()[0]
+
+
 def unread_counts(db: Database) -> dict[str | None, int]:
     """Unread items per storyline slug; None counts every unread item."""
     counts: dict[str | None, int] = {

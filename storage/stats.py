@@ -21,17 +21,28 @@ class StorylineStats:
 
 
 def daily_counts(
-    db: Database, slug: str | None, since: datetime, utc_offset: timedelta = timedelta(0)
+    db: Database,
+    slug: str | None,
+    since: datetime,
+    utc_offset: timedelta = timedelta(0),
+    *,
+    untagged: bool = False,
 ) -> dict[date, int]:
-    """Items per local day since `since`, for one storyline (or all items when slug is None).
+    """Items per local day since `since`, for one storyline (or all items when slug is None,
+    or the items of no storyline with `untagged`).
 
     `utc_offset` shifts day boundaries to the reader's local time.
     """
     offset = int(utc_offset.total_seconds())
     if slug is None:
+        outside = (
+            " AND NOT EXISTS (SELECT 1 FROM item_storylines l WHERE l.item_id = items.id)"
+            if untagged
+            else ""
+        )
         rows = db.execute(
             "SELECT date(published + ?, 'unixepoch') AS day, count(*) FROM items "
-            "WHERE id >= ? GROUP BY day",
+            f"WHERE id >= ?{outside} GROUP BY day",
             (offset, id_floor(since)),
         )
     else:

@@ -17,6 +17,7 @@ from tests.conftest import REAL_FEEDS, REPO
 from tests.dashboard import NOW, SIZE, loaded, main_screen, make_app, timeline, wait_for
 from tui.app import WirewatchApp
 from tui.clock import Clock
+from tui.figures import UNTAGGED_KEY
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.development import DevelopmentScreen
 from tui.screens.feeds import FeedsScreen
@@ -101,8 +102,13 @@ async def test_opens_on_the_first_storyline_newest_first_under_day_headings(db_f
         assert detail.development == view.developments[0]
         # The sidebar: counts and sparklines once the figures arrive, off the first paint.
         sidebar = main_screen(app).query_one(Sidebar)
-        assert sidebar._unread == stored(db_file, storage.unread_counts)
+        assert sidebar._unread == {
+            **stored(db_file, storage.unread_counts),
+            UNTAGGED_KEY: stored(db_file, storage.unread_untagged),
+        }
         assert sidebar._unread[None] == 433
+        # The 17 DPRK and 8 BRICS items are the only tagged ones.
+        assert sidebar._unread[UNTAGGED_KEY] == 433 - 17 - 8
         yesterday = stored(db_file, storage.daily_counts, DPRK, NOW - timedelta(days=1))
         assert sidebar._daily[DPRK][-2] == yesterday[datetime(2024, 12, 17).date()] >= 2
         status = main_screen(app).query_one(StatusBar)

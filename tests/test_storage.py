@@ -231,3 +231,18 @@ def test_migrating_a_version_1_database_keeps_every_item(db_path):
     assert [d.title for d in everything] == ["item 2", "item 1"]
     assert [d.title for d in storage.timeline(db, "s")] == ["item 2"]
     assert fts_ids(db, "item") == {1_000_000, 2_000_000}
+
+
+def test_storyline_counts_are_of_new_items_only(db_path):
+    db = storage.open_db(db_path)
+    storage.sync_storylines(db, [storage.StorylineRecord("s", "S", "x")])
+    feed_id = storage.ensure_feed(db, "F")
+
+    def tag(item):
+        return [storage.Tag("s", ["boat"])]
+
+    first = storage.save_items(db, feed_id, [Entry("g", "Two dead as boat sinks")], tag=tag)
+    changed = storage.save_items(db, feed_id, [Entry("g", "Three dead as boat sinks")], tag=tag)
+    assert first.tags == {"s": 1}
+    assert changed.updated and changed.tags == {}
+    assert storage.timeline(db, "s")[0].title == "Three dead as boat sinks"

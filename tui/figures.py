@@ -14,10 +14,14 @@ from tui.clock import Clock
 ACTIVITY_DAYS = 14
 
 
+# The figures' key for the items of no storyline: "#" never starts a slug.
+UNTAGGED_KEY = "#untagged"
+
+
 @dataclass(frozen=True)
 class SidebarFigures:
-    unread: dict[str | None, int]  # slug (None: every item) -> unread items
-    daily: dict[str | None, list[int]]  # slug -> items per local day, oldest first
+    unread: dict[str | None, int]  # slug (None: every item, UNTAGGED_KEY) -> unread items
+    daily: dict[str | None, list[int]]  # the same keys -> items per local day, oldest first
 
 
 def sidebar_figures(db: Database, slugs: Sequence[str], clock: Clock) -> SidebarFigures:
@@ -29,4 +33,8 @@ def sidebar_figures(db: Database, slugs: Sequence[str], clock: Clock) -> Sidebar
     for slug in [None, *slugs]:
         counts = storage.daily_counts(db, slug, since, offset)
         daily[slug] = [counts.get(day, 0) for day in days]
-    return SidebarFigures(storage.unread_counts(db), daily)
+    untagged = storage.daily_counts(db, None, since, offset, untagged=True)
+    daily[UNTAGGED_KEY] = [untagged.get(day, 0) for day in days]
+    unread = storage.unread_counts(db)
+    unread[UNTAGGED_KEY] = storage.unread_untagged(db)
+    return SidebarFigures(unread, daily)

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 import storage
 from storage import Development
+from tui.figures import UNTAGGED_KEY
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ class View:
 
     @property
     def count_key(self) -> str | None:
-        """Its key in `storage.unread_counts` / the activity figures (None: every item)."""
-        return self.slug
+        """Its key in the sidebar figures (tui.figures): a slug, None for every item."""
+        return UNTAGGED_KEY if self.untagged else self.slug
 
 
 ALL = View("all", "All items")

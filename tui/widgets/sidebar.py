@@ -65,17 +65,12 @@ class Sidebar(OptionList):
     def set_figures(
         self, unread: Mapping[str | None, int], daily: Mapping[str | None, Sequence[int]]
     ) -> None:
-        """Unread counts and per-day activity, both keyed by storyline slug (None: all)."""
+        """Unread counts and per-day activity, keyed as `View.count_key`."""
         self._unread, self._daily = unread, daily
         for view in self.views.values():
-            figures = not view.untagged  # nothing counts the untagged ones separately
             self.replace_option_prompt(
                 view.key,
-                entry(
-                    view,
-                    self._unread.get(view.count_key, 0) if figures else None,
-                    self._daily.get(view.count_key) if figures else None,
-                ),
+                entry(view, self._unread.get(view.count_key, 0), self._daily.get(view.count_key)),
             )
 
     @on(OptionList.OptionHighlighted)
