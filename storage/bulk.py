@@ -74,6 +74,7 @@ def bulk_load(db: Database, items: Iterable[BulkItem], batch_size: int = 20_000)
                         item.summary,
                         item.published,
                         seq,
+                        seq,
                         int(item.read),
                         count,
                     )
@@ -86,7 +87,8 @@ def bulk_load(db: Database, items: Iterable[BulkItem], batch_size: int = 20_000)
             )
             db.conn.executemany(
                 "INSERT INTO items (id, feed_id, guid, title, link, summary, author, published, "
-                "seq, read, development_id) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                "seq, created_seq, read, development_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
                 rows,
             )
             db.conn.executemany(

@@ -168,8 +168,20 @@ def _v3_fetch_state(db: Database) -> None:
     feeds.add_column("last_new", int)  # new items in the last fetch
 
 
+def _v4_arrival(db: Database) -> None:
+    """items.seq moves on when an item changes; created_seq remembers when it arrived, so a
+    watcher can tell new items from edited ones."""
+    db.execute("ALTER TABLE items ADD COLUMN created_seq INTEGER")
+    db.execute("UPDATE items SET created_seq = seq")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1. Append only.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_base_schema, _v2_developments, _v3_fetch_state]
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _v1_base_schema,
+    _v2_developments,
+    _v3_fetch_state,
+    _v4_arrival,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

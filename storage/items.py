@@ -75,7 +75,8 @@ def save_items(
                 item_id = _allocate_id(db, int(item.published.timestamp()))
                 db.execute(
                     "INSERT INTO items (id, feed_id, guid, title, link, summary, author, "
-                    "published, updated, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "published, updated, seq, created_seq) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         item_id,
                         feed_id,
@@ -86,6 +87,7 @@ def save_items(
                         item.author,
                         int(item.published.timestamp()),
                         _timestamp(item.updated),
+                        seq,
                         seq,
                     ),
                 )

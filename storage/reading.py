@@ -30,16 +30,17 @@ def latest_seq(db: Database) -> int:
 def changes_since(db: Database, seq: int) -> Changes:
     """What arrived or changed after `seq` (an earlier `Changes.seq` or `latest_seq`)."""
     rows = db.execute(
-        "SELECT i.id, i.seq, i.development_id, s.slug FROM items i "
+        "SELECT i.id, i.seq, i.created_seq, i.development_id, s.slug FROM items i "
         "LEFT JOIN item_storylines l ON l.item_id = i.id "
         "LEFT JOIN storylines s ON s.id = l.storyline_id WHERE i.seq > ?",
         (seq,),
     ).fetchall()
     newest = max((r[1] for r in rows), default=seq)
-    developments = tuple(dict.fromkeys(r[2] for r in rows))
+    developments = tuple(dict.fromkeys(r[3] for r in rows))
     counted: dict[str | None, set[int]] = {}
-    for item_id, _, _, slug in rows:
-        counted.setdefault(slug, set()).add(item_id)
+    for item_id, _, created, _, slug in rows:
+        if created is None or created > seq:  # arrived since, not merely edited
+            counted.setdefault(slug, set()).add(item_id)
     return Changes(newest, developments, {slug: len(ids) for slug, ids in counted.items()})
 
 

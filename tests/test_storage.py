@@ -246,3 +246,25 @@ def test_storyline_counts_are_of_new_items_only(db_path):
     assert first.tags == {"s": 1}
     assert changed.updated and changed.tags == {}
     assert storage.timeline(db, "s")[0].title == "Three dead as boat sinks"
+
+
+def test_changes_since_tells_new_items_from_edited_ones(db_path):
+    db = storage.open_db(db_path)
+    storage.sync_storylines(db, [storage.StorylineRecord("s", "S", "x")])
+    feed_id = storage.ensure_feed(db, "F")
+
+    def tag(item):
+        return [storage.Tag("s")]
+
+    storage.save_items(db, feed_id, [Entry("a", "Two dead as boat sinks")], tag=tag)
+    seen = storage.latest_seq(db)
+    storage.save_items(
+        db,
+        feed_id,
+        [Entry("a", "Three dead as boat sinks"), Entry("b", "Storm hits coast")],
+        tag=tag,
+    )
+    changes = storage.changes_since(db, seen)
+    assert len(changes.developments) == 2  # both rows need redrawing
+    assert changes.new_items == {"s": 1}  # but only one item is news
+    assert storage.changes_since(db, changes.seq).developments == ()
