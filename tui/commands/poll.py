@@ -27,19 +27,13 @@ from feeds.poller import (
     poll_once,
     run_poller,
 )
+from tui.commands.arguments import positive_int
 from tui.commands.context import config_from
 from tui.format import local_time, plain
 from tui.paths import resolve_config_path, resolve_db_path
 
 INTERRUPTED = 130
 BAR_WIDTH = 30
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -57,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument(
         "--concurrency",
-        type=_positive,
+        type=positive_int,
         default=PollSettings.concurrency,
         metavar="N",
         help=f"fetches in flight at once (default {PollSettings.concurrency})",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import storage
 from feeds.errors import WirewatchError
 from feeds.query import parse_query, to_fts5
+from tui.commands.arguments import positive_int
 from tui.commands.context import config_from, database_from
 from tui.format import ansi, local_time, plain
 
@@ -34,13 +35,6 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
     return when.astimezone(UTC)  # a naive time is taken as local, as the user reads it
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "search",
@@ -57,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument("--until", metavar="WHEN", help="published before")
     parser.add_argument(
-        "--limit", type=_positive, default=50, metavar="N", help="at most N items (default 50)"
+        "--limit", type=positive_int, default=50, metavar="N", help="at most N items (default 50)"
     )
     parser.add_argument("--rank", action="store_true", help="most relevant first")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
