@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from sqlite_utils import Database
@@ -44,6 +45,10 @@ SAME_NEWS = (  # (cosine at least, title ratio at least)
     (0.20, 70.0),
 )
 COHESION = 0.2  # mean IDF cosine to every member needed to join a development of several
+# A development is judged by its earliest reports, at most this many: later copies of a
+# wire story add sources, not meaning, and comparing against all of them costs O(n) per
+# arrival (O(n^2) for choosing the headline).
+PANEL = 8
 
 STOPWORDS = frozenset(
     [
@@ -176,6 +181,10 @@ class Words:
     title: tuple[str, ...]
 
 
+# The same recent items come up as candidates for item after item: tokenizing them once
+# instead of at every comparison made grouping several times faster. Keyed by the text
+# itself, so an edited item is simply a new entry.
+@lru_cache(maxsize=20_000)
 def words(title: str, summary: str) -> Words:
     title_words = [t for t in tokenize(title) if t not in STOPWORDS and len(t) > 1]
     counts = Counter(t for t in tokenize(summary) if t not in STOPWORDS and len(t) > 1)
@@ -229,38 +238,47 @@ def place(db: Database, item_id: int, title: str, summary: str, published_ts: in
     if match is None:
         return Placement(item_id, None, 0.0)
     window = int(WINDOW.total_seconds())
-    found = storage.developments.candidates(
-        db, match, published_ts - window, published_ts + window, item_id
-    )
-    if not found:
-        return Placement(item_id, None, 0.0)
+    found = [
+        c
+        for c in storage.developments.candidates(
+            db, match, published_ts - window, published_ts + window, item_id
+        )
+        # No chaining a running story into one ever-growing development.
+        if c.development_start >= published_ts - window
+    ]
+    for candidate in found:
+        if (candidate.title, candidate.summary) == (title, summary):
+            # The same wire copy in another feed: nothing to weigh.
+            return Placement(item_id, candidate.development_id, 1.0)
     theirs = {c.item_id: words(c.title, c.summary) for c in found}
     more, _ = storage.developments.document_frequencies(
         db, [t for w in theirs.values() for t in w.counts if t not in frequencies]
     )
     frequencies.update(more)
     mine = _weights(own, frequencies, total)
+    similarity: dict[int, float] = {}  # item -> IDF cosine with this item
+
+    def cosine(other_id: int, other: Words) -> float:
+        if other_id not in similarity:
+            similarity[other_id] = _cosine(mine, _weights(other, frequencies, total))
+        return similarity[other_id]
+
     scores: dict[int, float] = {}  # development -> its best-matching member's score
     for candidate in found:
-        if candidate.development_start < published_ts - window:
-            continue  # no chaining a running story into one ever-growing development
         other = theirs[candidate.item_id]
-        text = _cosine(mine, _weights(other, frequencies, total))
+        text = cosine(candidate.item_id, other)
         if same_news(text, title_similarity(own, other)):
             scores[candidate.development_id] = max(text, scores.get(candidate.development_id, 0))
     # A bigger development must be matched by most of it, not one member: one item that
     # mentions two stories must not pull them together.
     for development_id in list(scores):
-        members = storage.developments.members(db, development_id)
+        members = storage.developments.members(db, development_id, PANEL)
         if len(members) < 2:
             continue
-        member_words = [words(t, s) for _, t, s in members]
-        missing = [t for w in member_words for t in w.counts if t not in frequencies]
+        member_words = {m: words(t, s) for m, t, s in members}
+        missing = [t for w in member_words.values() for t in w.counts if t not in frequencies]
         frequencies.update(storage.developments.document_frequencies(db, missing)[0])
-        mine = _weights(own, frequencies, total)
-        mean = sum(_cosine(mine, _weights(w, frequencies, total)) for w in member_words) / len(
-            member_words
-        )
+        mean = sum(cosine(m, w) for m, w in member_words.items()) / len(member_words)
         if mean < COHESION:
             del scores[development_id]
     if not scores:
@@ -270,8 +288,8 @@ def place(db: Database, item_id: int, title: str, summary: str, published_ts: in
 
 
 def _representative(db: Database, development_id: int) -> int:
-    """The member whose title agrees most with the others: the development's headline."""
-    members = storage.developments.members(db, development_id)
+    """The early report whose title agrees most with the others: the development's headline."""
+    members = storage.developments.members(db, development_id, PANEL)
     if len(members) <= 2:
         return members[0][0]  # with two, the earlier report speaks first
     parsed = [(item_id, words(title, summary)) for item_id, title, summary in members]

@@ -110,6 +110,20 @@ def refresh(db: Database, development_ids: Iterable[int], title_item: dict[int, 
         )
 
 
+def add_storylines(db: Database, item_ids: Sequence[int]) -> None:
+    """File the developments of these items (each its own, just made) under the items'
+    storylines."""
+    for chunk in chunks(list(item_ids)):
+        marks = ",".join("?" * len(chunk))
+        db.execute(
+            "INSERT OR IGNORE INTO development_storylines "
+            "(storyline_id, first_item_id, development_id) "
+            "SELECT l.storyline_id, i.id, i.development_id FROM item_storylines l "
+            f"JOIN items i ON i.id = l.item_id WHERE l.item_id IN ({marks})",
+            tuple(chunk),
+        )
+
+
 def move_item(db: Database, item_id: int, development_id: int) -> None:
     """File an item under another development (its old one goes if left empty)."""
     with transaction(db):
@@ -147,11 +161,12 @@ def item_text(db: Database, item_id: int) -> tuple[str, str, int] | None:
     ).fetchone()
 
 
-def members(db: Database, development_id: int) -> list[tuple[int, str, str]]:
-    """(item id, title, summary) of a development's items, earliest first."""
+def members(db: Database, development_id: int, limit: int = -1) -> list[tuple[int, str, str]]:
+    """(item id, title, summary) of a development's items, earliest first (`limit`: the
+    first that many; -1, all)."""
     return db.execute(
-        "SELECT id, title, summary FROM items WHERE development_id = ? ORDER BY id",
-        (development_id,),
+        "SELECT id, title, summary FROM items WHERE development_id = ? ORDER BY id LIMIT ?",
+        (development_id, limit),
     ).fetchall()
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from storage.db import chunks, transaction
-from storage.developments import new_development, refresh
+from storage.developments import add_storylines, new_development, refresh
 from storage.ids import ID_SCALE
 from storage.models import NewItem, SaveResult, StoredItem, Tag
 
@@ -116,8 +116,10 @@ def save_items(
                 unchanged += 1
         if tag is not None and changed:
             tag_counts = _tag(db, changed, tag, set(updated))
-        # Developments follow their items' text and storylines.
-        refresh(db, _developments_of(db, new + updated))
+        # Developments follow their items' text and storylines. A new item's development is
+        # new too, complete but for the storylines it belongs to.
+        add_storylines(db, new)
+        refresh(db, _developments_of(db, updated))
     return SaveResult(new, updated, unchanged, tag_counts)
 
 
