@@ -22,14 +22,23 @@ def plain(marked: str) -> str:
     return strip_controls(marked.replace(MARK_START, "").replace(MARK_END, ""))
 
 
-def ansi(marked: str) -> str:
-    """Matched words in bold yellow. Controls are stripped before the marks become ANSI."""
+def marked_spans(marked: str) -> list[tuple[str, bool]]:
+    """(text, matched) pieces of text whose matched words are between MARK_START and
+    MARK_END. Each piece is stripped of control characters on its own: the marks are
+    controls too."""
     first, *marked_chunks = marked.split(MARK_START)
-    parts = [strip_controls(first)]
+    spans = [(strip_controls(first), False)]
     for chunk in marked_chunks:
         inside, _, rest = chunk.partition(MARK_END)
-        parts.append(BOLD_YELLOW + strip_controls(inside) + RESET + strip_controls(rest))
-    return "".join(parts)
+        spans += [(strip_controls(inside), True), (strip_controls(rest), False)]
+    return spans
+
+
+def ansi(marked: str) -> str:
+    """Matched words in bold yellow. Controls are stripped before the marks become ANSI."""
+    return "".join(
+        f"{BOLD_YELLOW}{text}{RESET}" if matched else text for text, matched in marked_spans(marked)
+    )
 
 
 def relative_age(when: datetime, now: datetime) -> str:

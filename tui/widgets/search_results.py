@@ -14,25 +14,24 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from feeds.text import strip_controls
-from storage import MARK_END, MARK_START, SearchHit
+from storage import SearchHit
 from tui.clock import Clock
+from tui.format import marked_spans
 
 PREFETCH = 15  # entries from the end at which the next page is asked for
 MATCH_STYLE = "bold reverse $accent"
 
 
 def marked_content(marked: str, style: str = "") -> Content:
-    """Text whose matched words are between MARK_START and MARK_END, as styled Content.
-
-    Each piece is stripped of control characters on its own: the marks are controls too.
-    """
-    first, *rest = marked.split(MARK_START)
-    parts: list[tuple[str, str]] = [(strip_controls(first), style)]
-    for chunk in rest:
-        inside, _, after = chunk.partition(MARK_END)
-        parts.append((strip_controls(inside), f"{style} {MATCH_STYLE}".strip()))
-        parts.append((strip_controls(after), style))
-    return Content.assemble(*(p for p in parts if p[0]))
+    """Text whose matched words are between MARK_START and MARK_END, as styled Content."""
+    matched_style = f"{style} {MATCH_STYLE}".strip()
+    return Content.assemble(
+        *(
+            (text, matched_style if matched else style)
+            for text, matched in marked_spans(marked)
+            if text
+        )
+    )
 
 
 def hit_content(hit: SearchHit, clock: Clock) -> Content:
