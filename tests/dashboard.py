@@ -16,6 +16,7 @@ from tests.conftest import REPO
 from tui.app import WirewatchApp
 from tui.clock import Clock
 from tui.screens.main import MainScreen
+from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import Timeline
 
@@ -55,3 +56,11 @@ def loaded(app: WirewatchApp) -> bool:
     if screen is None or not screen.is_mounted:
         return False
     return screen.ready and screen.query_one(StatusBar).overview is not None
+
+
+async def show_all_items(app: WirewatchApp, pilot: Pilot) -> Timeline:
+    """Select "All items" in the sidebar and wait for its first page."""
+    main_screen(app).query_one(Sidebar).select("all")
+    view = timeline(app)
+    await wait_for(pilot, lambda: view.border_title == "All items" and view.developments)
+    return view

@@ -14,7 +14,16 @@ import storage
 from feeds.config import load_config
 from feeds.ingest import ingest_files, prepare
 from tests.conftest import REAL_FEEDS, REPO
-from tests.dashboard import NOW, SIZE, loaded, main_screen, make_app, timeline, wait_for
+from tests.dashboard import (
+    NOW,
+    SIZE,
+    loaded,
+    main_screen,
+    make_app,
+    show_all_items,
+    timeline,
+    wait_for,
+)
 from tui.app import WirewatchApp
 from tui.clock import Clock
 from tui.figures import UNTAGGED_KEY
@@ -185,9 +194,7 @@ async def test_paging_loads_older_developments_as_the_reader_scrolls(db_file):
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        main_screen(app).query_one(Sidebar).select("all")
-        view = timeline(app)
-        await wait_for(pilot, lambda: view.border_title == "All items" and view.developments)
+        view = await show_all_items(app, pilot)
         assert len(view.developments) == 100 and view.has_more
         for _ in range(4):
             await pilot.press("end")
@@ -258,9 +265,7 @@ async def test_new_rows_do_not_move_a_scrolled_view(db_file, tmp_path):
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        main_screen(app).query_one(Sidebar).select("all")
-        view = timeline(app)
-        await wait_for(pilot, lambda: view.border_title == "All items" and view.developments)
+        view = await show_all_items(app, pilot)
         view.focus()
         await pilot.press("pagedown", "pagedown")
         await wait_for(pilot, lambda: view.scroll_y > 0)
