@@ -264,14 +264,14 @@ class _Poller:
         jobs, dead = [], []
         for spec in config.feeds:
             state = states.get(spec.name)
-            if spec.name in skip:
-                continue
+            if spec.name in skip or (state is not None and state.claimed(now)):
+                continue  # being fetched, by this poller or by another sharing the file
             if schedule.is_dead(spec, state):
                 dead.append(spec.name)
             elif schedule.is_due(spec, state, now, every=every):
                 jobs.append((spec, state))
         wanted = [(state.feed_id, state.next_due) for _, state in jobs if state is not None]
-        claimed = await self.run_db(storage.claim_feeds, self.db, wanted, now + CLAIM_LEASE)
+        claimed = await self.run_db(storage.claim_feeds, self.db, wanted, now + CLAIM_LEASE, now)
         return [
             (spec, state) for spec, state in jobs if state is None or state.feed_id in claimed
         ], dead

@@ -175,12 +175,20 @@ def _v4_arrival(db: Database) -> None:
     db.execute("UPDATE items SET created_seq = seq")
 
 
+def _v5_fetch_claims(db: Database) -> None:
+    """A claimed feed's next_due is a lease; claimed_until says so, so a second poller that
+    reads the state after the claim leaves the feed alone even when it would fetch it now
+    regardless of next_due (never fetched, entry edited, or `poll --all`)."""
+    db.execute("ALTER TABLE feeds ADD COLUMN claimed_until INTEGER")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1. Append only.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_base_schema,
     _v2_developments,
     _v3_fetch_state,
     _v4_arrival,
+    _v5_fetch_claims,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -45,10 +45,15 @@ class FetchState:
     failures: int  # consecutive
     next_due: datetime | None
     entry: str | None  # the feeds.yaml entry as of the last fetch
+    claimed_until: datetime | None = None  # another poller's lease on a fetch in flight
 
     @property
     def dead(self) -> bool:
         return self.status == DEAD
+
+    def claimed(self, now: datetime) -> bool:
+        """Whether a poller (perhaps another process) is fetching this feed right now."""
+        return self.claimed_until is not None and self.claimed_until > now
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class FeedHealth:
 
 _STATE_COLUMNS = (
     "id, name, url, moved_to, moved_from, etag, last_modified, validated_url, last_status, "
-    "failures, next_due, entry"
+    "failures, next_due, entry, claimed_until"
 )
 
 
@@ -107,32 +112,39 @@ def fetch_states(db: Database) -> dict[str, FetchState]:
     states = {}
     rows = db.execute(f"SELECT {_STATE_COLUMNS} FROM feeds WHERE in_config = 1")
     for row in rows:
-        *head, failures, next_due, entry = row
+        *head, failures, next_due, entry, claimed_until = row
         states[row[1]] = FetchState(
             *head,
             failures or 0,
             _utc(next_due),
             entry,
+            _utc(claimed_until),
         )
     return states
 
 
 def claim_feeds(
-    db: Database, wanted: Sequence[tuple[int, datetime | None]], until: datetime
+    db: Database,
+    wanted: Sequence[tuple[int, datetime | None]],
+    until: datetime,
+    now: datetime | None = None,
 ) -> set[int]:
-    """Take the feeds (id, next_due as read) whose next_due nobody changed since; their ids.
+    """Take the feeds (id, next_due as read) whose next_due nobody changed since and that
+    nobody holds; their ids.
 
     Two pollers may share a database (the dashboard's and a headless `wirewatch poll`):
     both see a feed fall due, and this compare-and-set lets only one of them fetch it. The
-    winner's claim moves next_due to `until`, a lease that lapses by itself should it die
-    mid-fetch; recording the fetch replaces it.
+    winner's claim moves next_due to `until` and marks it as a lease (claimed_until), which
+    lapses by itself should the winner die mid-fetch; recording the fetch replaces it.
     """
+    now = now or datetime.now(UTC)
     claimed: set[int] = set()
     with transaction(db):
         for feed_id, expected in wanted:
             cursor = db.execute(
-                "UPDATE feeds SET next_due = ? WHERE id = ? AND next_due IS ?",
-                (_ts(until), feed_id, _ts(expected)),
+                "UPDATE feeds SET next_due = ?, claimed_until = ? WHERE id = ? "
+                "AND next_due IS ? AND (claimed_until IS NULL OR claimed_until <= ?)",
+                (_ts(until), _ts(until), feed_id, _ts(expected), _ts(now)),
             )
             if cursor.rowcount:
                 claimed.add(feed_id)
@@ -146,7 +158,7 @@ def record_fetch(db: Database, feed_id: int, record: FetchRecord) -> None:
         db.execute(
             "UPDATE feeds SET last_fetch = ?, last_status = ?, http_status = ?, last_error = ?, "
             "failures = ?, next_due = ?, etag = ?, last_modified = ?, validated_url = ?, "
-            "moved_to = ?, moved_from = ?, entry = ?, last_new = ?, "
+            "moved_to = ?, moved_from = ?, entry = ?, last_new = ?, claimed_until = NULL, "
             "last_success = CASE WHEN ? THEN ? ELSE last_success END, "
             "site_link = CASE WHEN ? != '' THEN ? ELSE site_link END WHERE id = ?",
             (

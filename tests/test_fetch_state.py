@@ -89,3 +89,43 @@ def test_health_counts_use_the_feed_index(db_path):
         "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=?)",
         "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=? AND id>?)",
     ]
+
+
+def _record(fetched_at: datetime) -> storage.FetchRecord:
+    return storage.FetchRecord(
+        fetched_at=fetched_at,
+        status="ok",
+        http_status=200,
+        error=None,
+        failures=0,
+        next_due=fetched_at + timedelta(minutes=15),
+        etag=None,
+        last_modified=None,
+        validated_url=None,
+        moved_to=None,
+        moved_from=None,
+        entry="x",
+    )
+
+
+def test_a_claim_holds_the_feed_until_its_fetch_is_recorded_or_the_lease_lapses(db_path):
+    db = storage.open_db(db_path)
+    storage.sync_feeds(db, [("BBC", "https://bbc.example/rss")])
+    feed_id = storage.feed_ids(db)["BBC"]
+    lease = NOW + timedelta(minutes=5)
+    assert storage.claim_feeds(db, [(feed_id, None)], lease, NOW) == {feed_id}
+    state = storage.fetch_states(db)["BBC"]
+    assert (state.next_due, state.claimed_until) == (lease, lease)
+    assert state.claimed(NOW) and not state.claimed(lease)
+    # A second poller that read the state after the claim cannot take it while it runs,
+    # not even with the next_due it read...
+    assert storage.claim_feeds(db, [(feed_id, lease)], lease, NOW) == set()
+    # ...but can once the lease lapsed (the first poller died mid-fetch).
+    later = lease + timedelta(seconds=1)
+    assert storage.claim_feeds(db, [(feed_id, lease)], later + timedelta(minutes=5), later) == {
+        feed_id
+    }
+    storage.record_fetch(db, feed_id, _record(later))
+    state = storage.fetch_states(db)["BBC"]
+    assert state.claimed_until is None and state.next_due == later + timedelta(minutes=15)
+    db.close()

@@ -430,3 +430,24 @@ async def test_two_pollers_sharing_a_database_fetch_each_feed_once(
     assert all(
         h.next_due > datetime.now(UTC) + timedelta(minutes=10) for h in storage.feed_health(db)
     )
+
+
+@pytest.mark.parametrize("all_feeds", [False, True])
+async def test_a_feed_another_poller_is_fetching_is_left_to_it(
+    feed_server, write_config, db_path, all_feeds
+):
+    """The race CI once caught: the second poller reads the states after the first one
+    claimed a never-fetched feed, which it would fetch regardless of next_due."""
+    feeds = {name: feed_server.feed(f"/{name}", BBC) for name in ("a", "b")}
+    config = load_config(write_config(feeds_yaml(feeds)))
+    db = storage.open_db(db_path)
+    try:
+        storage.sync_feeds(db, [(spec.name, spec.location) for spec in config.feeds])
+        other = storage.feed_ids(db)["a"]
+        now = datetime.now(UTC)
+        assert storage.claim_feeds(db, [(other, None)], now + timedelta(minutes=5)) == {other}
+        summary = await poll_once(config, db, all_feeds=all_feeds, settings=SETTINGS)
+    finally:
+        db.close()
+    assert (len(feed_server.hits("/a")), len(feed_server.hits("/b"))) == (0, 1)
+    assert summary.feeds == 1
