@@ -460,13 +460,23 @@ async def poll_once(
         return await poller.poll(jobs, stop, dead)
 
 
+_UNREAD = object()  # equals no content, not even a missing file's None
+
+
 class _ConfigWatch:
     """Notices edits of feeds.yaml by content: cheap for a small file, and unlike mtime it
-    cannot miss two saves within the file system's timestamp granularity."""
+    cannot miss two saves within the file system's timestamp granularity.
+
+    An edit counts once its content held still for one look: an editor that truncates and
+    then writes (or a slow `cat >`) would otherwise be caught half way and reported as a
+    broken config.
+    """
 
     def __init__(self, path: Path):
         self.path = path
-        self.seen = self._read()
+        first = self._read()
+        self.seen: bytes | object | None = first
+        self._settling = first
 
     def _read(self) -> bytes | None:
         try:
@@ -476,10 +486,15 @@ class _ConfigWatch:
 
     def changed(self) -> bool:
         now = self._read()
-        if now == self.seen:
+        if now == self.seen or now != self._settling:
+            self._settling = now
             return False
         self.seen = now
         return True
+
+    def retry(self) -> None:
+        """Report the file as changed again on the next look (its reload failed)."""
+        self.seen = _UNREAD
 
 
 async def run_poller(
@@ -541,7 +556,7 @@ async def _reload(poller: _Poller, current: Config, watch: _ConfigWatch) -> Conf
         await poller.prepare(config)
     except StorageError as exc:
         poller.emit(PollFailed(str(exc)))
-        watch.seen = None  # try again on the next tick
+        watch.retry()
         return current
     poller.emit(ConfigReloaded(watch.path, len(config.feeds), len(config.storylines)))
     return config

@@ -25,6 +25,7 @@ from feeds.poller import (
     PollFinished,
     PollSettings,
     PollStarted,
+    _ConfigWatch,
     poll_once,
     run_poller,
 )
@@ -398,6 +399,24 @@ def test_the_long_running_poller_follows_edits_of_feeds_yaml(feed_server, write_
         assert storage.item_count(db) == items_in(BBC) + items_in(NBC)  # its items stay
     finally:
         db.close()
+
+
+def test_an_edit_of_feeds_yaml_counts_once_it_holds_still(tmp_path):
+    # An editor that truncates, then writes, must not be caught with an empty file.
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds: []\n")
+    watch = _ConfigWatch(path)
+    assert not watch.changed()
+    path.write_text("")  # caught half way through a save
+    assert not watch.changed()
+    path.write_text("feeds:\n  - {name: A, url: 'https://a.example/rss'}\n")
+    assert not watch.changed()  # not the half-written content, and not settled yet
+    assert watch.changed()  # the same content a look later: this is the edit
+    assert not watch.changed()
+    watch.retry()
+    assert watch.changed()
+    path.unlink()
+    assert not watch.changed() and watch.changed()  # a removed file is an edit too
 
 
 @contextlib.contextmanager
