@@ -93,6 +93,10 @@ def unread(db_path: Path, development_id: int) -> bool:
         db.close()
 
 
+def shown_text(pane: DetailPane) -> str:
+    return " ".join(str(w.render()) for w in pane.query(Static))
+
+
 async def test_opens_on_the_first_storyline_newest_first_under_day_headings(db_file):
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
@@ -108,7 +112,8 @@ async def test_opens_on_the_first_storyline_newest_first_under_day_headings(db_f
         assert "Several Hundred" in view.render_line(1).text
         assert "8 h ago" in view.render_line(1).text  # relative age at the fixed clock
         detail = main_screen(app).query_one(DetailPane)
-        assert detail.development == view.developments[0]
+        # The detail follows the highlight by message, a moment after the first page.
+        await wait_for(pilot, lambda: detail.development == view.developments[0])
         # The sidebar: counts and sparklines once the figures arrive, off the first paint.
         sidebar = main_screen(app).query_one(Sidebar)
         assert sidebar._unread == {
@@ -159,11 +164,12 @@ async def test_moving_through_the_timeline_and_opening_a_row(db_file):
         await wait_for(pilot, lambda: detail.has_focus)
         await wait_for(pilot, lambda: not view.highlighted.unread)
         assert not unread(db_file, developments[2].id)
-        text = " ".join(str(w.render()) for w in detail.query(Static))
-        assert developments[2].title in text
-        assert "source" in text
+        # The pane recomposes for the development now read: wait for its new children.
+        await wait_for(pilot, lambda: detail.development and not detail.development.unread)
+        await wait_for(pilot, lambda: developments[2].title in shown_text(detail))
+        assert "source" in shown_text(detail)
         await pilot.press("escape")
-        assert view.has_focus
+        await wait_for(pilot, lambda: view.has_focus)
 
 
 async def test_toggle_read_and_mark_all_read_persist(db_file):
