@@ -50,7 +50,12 @@ from storage.reading import (
 )
 from storage.search import SearchFilter, count_matches, search
 from storage.stats import StorylineStats, daily_counts, storyline_stats
-from storage.storylines import retag_storyline, storyline_slugs, sync_storylines
+from storage.storylines import (
+    retag_storyline,
+    storyline_slugs,
+    storyline_titles,
+    sync_storylines,
+)
 
 __all__ = [
     "MARK_END",
@@ -102,6 +107,7 @@ __all__ = [
     "search",
     "storyline_slugs",
     "storyline_stats",
+    "storyline_titles",
     "sync_feeds",
     "sync_storylines",
     "timeline",

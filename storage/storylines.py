@@ -95,3 +95,8 @@ def retag_storyline(
 
 def storyline_slugs(db: Database) -> list[str]:
     return [slug for (slug,) in db.execute("SELECT slug FROM storylines ORDER BY slug")]
+
+
+def storyline_titles(db: Database) -> dict[str, str]:
+    """slug -> title of every storyline, in the order they were first configured."""
+    return dict(db.execute("SELECT slug, title FROM storylines ORDER BY id").fetchall())

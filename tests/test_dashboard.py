@@ -8,6 +8,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 import storage
@@ -290,6 +291,57 @@ async def test_new_rows_do_not_move_a_scrolled_view(db_file, tmp_path):
         await pilot.press("g")  # to the newest
         assert view.highlighted.title.startswith("Zanzibar")
         assert view.border_subtitle == ""
+
+
+def sync_config_in_second_connection(db_path: Path, config_path: Path) -> None:
+    """What a poller does when feeds.yaml changes: storylines synced, the new ones tagged."""
+    db = storage.open_db(db_path)
+    try:
+        prepare(db, load_config(config_path))
+    finally:
+        db.close()
+
+
+async def test_storylines_edited_in_feeds_yaml_join_and_leave_the_sidebar(db_file, tmp_path):
+    app = make_app(db_file)
+    shipped = (REPO / "feeds.yaml").read_text(encoding="utf-8")
+    edited = tmp_path / "feeds.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        sidebar = main_screen(app).query_one(Sidebar)
+        view = timeline(app)
+        reading = list(view.developments)
+        edited.write_text(
+            shipped + "  - slug: kursk\n    title: Fighting in [b]Kursk[/b]\n    match: Kursk\n",
+            encoding="utf-8",
+        )
+        sync_config_in_second_connection(db_file, edited)
+        await wait_for(pilot, lambda: "storyline-kursk" in sidebar.views)
+        assert list(sidebar.views) == [
+            "all",
+            f"storyline-{DPRK}",
+            f"storyline-{BRICS}",
+            "storyline-kursk",
+            "untagged",
+        ]
+        await wait_for(pilot, lambda: sidebar._unread.get("kursk", 0) > 0)
+        assert "Fighting in [b]Kursk[/b]" in str(sidebar.get_option("storyline-kursk").prompt)
+        assert view.border_title == "DPRK troops in Russia"  # the reader stays where they are
+        assert view.developments == reading
+        sidebar.select("storyline-kursk")
+        # The title shows as written: the border holds it as escaped markup.
+        await wait_for(
+            pilot,
+            lambda: Content.from_markup(view.border_title).plain == "Fighting in [b]Kursk[/b]",
+        )
+        await wait_for(pilot, lambda: view.developments)
+        assert all("kursk" in d.storylines for d in view.developments)
+        # The storyline being read leaves feeds.yaml: back to every item.
+        edited.write_text(shipped, encoding="utf-8")
+        sync_config_in_second_connection(db_file, edited)
+        await wait_for(pilot, lambda: "storyline-kursk" not in sidebar.views)
+        await wait_for(pilot, lambda: view.border_title == "All items" and view.developments)
+        assert sidebar.selected.key == "all"
 
 
 async def test_search_as_you_type_highlights_and_shows_the_item(db_file):

@@ -12,7 +12,7 @@ from feeds.config import load_config
 from feeds.poller import FeedFetched, PollFailed, PollFinished, PollStarted, PollSummary
 from storage import Development, Source
 from tests.conftest import REPO
-from tui import poll_worker
+from tui import poll_worker, views
 from tui.clock import Clock
 from tui.commands.demo import build_demo_database, demo_feeds
 from tui.format import compact_count, day_heading, relative_age, sources_label, sparkline
@@ -156,3 +156,20 @@ def test_demo_needs_a_terminal_or_saves_a_screenshot(cli, tmp_path):
     assert result.status == 0, result.err
     svg = (tmp_path / "demo.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "DPRK&#160;troops&#160;in&#160;Russia" in svg
+
+
+def test_a_feeds_yaml_edit_never_shuffles_the_storylines_shown():
+    now = {"brics": "BRICS summit", "kursk": "Kursk", "dprk": "DPRK troops (renamed)"}
+    ordered = views.keep_order(["dprk", "gone", "brics"], now)
+    assert list(ordered.items()) == [
+        ("dprk", "DPRK troops (renamed)"),
+        ("brics", "BRICS summit"),
+        ("kursk", "Kursk"),
+    ]
+    assert [v.key for v in views.lineup(ordered)] == [
+        "all",
+        "storyline-dprk",
+        "storyline-brics",
+        "storyline-kursk",
+        "untagged",
+    ]

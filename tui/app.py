@@ -70,6 +70,7 @@ class WirewatchApp(App[None]):
             config=config,
             changes=self.changes,
             polling=poll,
+            storyline_titles={s.slug: s.title for s in config.storylines},
             note=note,
         )
         self._stop = threading.Event()
@@ -133,8 +134,7 @@ class WirewatchApp(App[None]):
 
         if isinstance(message.event, ConfigReloaded):
             self.notify(
-                f"{message.event.feeds} feeds, {message.event.storylines} storylines. New "
-                "storylines join the sidebar when wirewatch restarts.",
+                f"{message.event.feeds} feeds, {message.event.storylines} storylines.",
                 title="feeds.yaml reloaded",
                 markup=False,
             )

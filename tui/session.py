@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.signal import Signal
 
@@ -20,8 +20,7 @@ class Session:
     config: Config
     changes: Signal[DatabaseChange]  # published for every change the watcher sees
     polling: bool  # a poller runs in this dashboard
+    # slug -> title of the storylines shown. The main screen keeps it in step with the
+    # database, where a poller (ours or another process's) puts feeds.yaml edits.
+    storyline_titles: dict[str, str] = field(default_factory=dict)
     note: str = ""  # said first in the status bar (the demo says it is one)
-
-    @property
-    def storyline_titles(self) -> dict[str, str]:
-        return {s.slug: s.title for s in self.config.storylines}

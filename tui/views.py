@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -43,3 +44,16 @@ UNTAGGED = View("untagged", "Untagged", untagged=True)
 
 def storyline(slug: str, title: str) -> View:
     return View(f"storyline-{slug}", title, slug=slug)
+
+
+def lineup(titles: Mapping[str, str]) -> list[View]:
+    """Every view of the sidebar, in order, for the storylines `titles` (slug -> title)."""
+    return [ALL, *(storyline(slug, title) for slug, title in titles.items()), UNTAGGED]
+
+
+def keep_order(shown: Sequence[str], now: Mapping[str, str]) -> dict[str, str]:
+    """The storylines `now` has (slug -> title): those already `shown` keep their places
+    and new ones follow, so a feeds.yaml edit never shuffles what the reader knows."""
+    kept = [slug for slug in shown if slug in now]
+    added = [slug for slug in now if slug not in shown]
+    return {slug: now[slug] for slug in kept + added}

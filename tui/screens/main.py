@@ -52,9 +52,8 @@ class MainScreen(Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        storylines = [views.storyline(s.slug, s.title) for s in session.config.storylines]
-        self.views: list[View] = [views.ALL, *storylines, views.UNTAGGED]
-        self.view: View = storylines[0] if storylines else views.ALL
+        self.views: list[View] = views.lineup(session.storyline_titles)
+        self.view: View = self.views[1] if session.storyline_titles else views.ALL
         self._figures_stale = True
         self.figures_shown = False  # the counts and sparklines arrived at least once
         self._arrived_while_loading: list[Development] | None = None
@@ -144,13 +143,23 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="figures")
     async def refresh_figures(self) -> None:
         session = self.session
-        slugs = [s.slug for s in session.config.storylines]
         with reported(self, "Counts"):
             overview = await session.stats.call(storage.overview, session.clock.start_of_today())
             self.query_one(StatusBar).overview = overview
-            figures = await session.stats.call(sidebar_figures, slugs, session.clock)
+            figures = await session.stats.call(sidebar_figures, session.clock)
+            if figures.storylines != session.storyline_titles:
+                self._show_storylines(figures.storylines)
             self.query_one(Sidebar).set_figures(figures.unread, figures.daily)
             self.figures_shown = True
+
+    def _show_storylines(self, titles: dict[str, str]) -> None:
+        """Storylines added, renamed or removed in feeds.yaml while the dashboard runs."""
+        ordered = views.keep_order(list(self.session.storyline_titles), titles)
+        # In place: the detail panes and the toasts read the same mapping.
+        self.session.storyline_titles.clear()
+        self.session.storyline_titles.update(ordered)
+        self.views = views.lineup(ordered)
+        self.query_one(Sidebar).set_views(self.views)
 
     def show_poll_status(self, poll: PollStatus) -> None:
         self.query_one(StatusBar).poll = poll

@@ -59,7 +59,8 @@ class SearchScreen(Screen[None]):
         self.shown: tuple[str, SearchFilter] | None = None  # what the results are for
 
     def compose(self) -> ComposeResult:
-        storylines = [(Text(s.title), s.slug) for s in self.session.config.storylines]
+        titles = self.session.storyline_titles
+        storylines = [(Text(title), slug) for slug, title in titles.items()]
         yield Input(self.initial_query, placeholder=PLACEHOLDER, id="query")
         yield Static("", id="error")
         with Horizontal(id="filters"):

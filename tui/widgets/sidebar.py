@@ -62,16 +62,31 @@ class Sidebar(OptionList):
     def select(self, key: str) -> None:
         self.highlighted = self.get_option_index(key)
 
+    def set_views(self, views: Sequence[View]) -> None:
+        """Show `views` instead, staying on the selected one if it is still there (else on
+        the first); says Selected only when what is selected changed."""
+        before = self.selected
+        self.views = {view.key: view for view in views}
+        after = self.views.get(before.key) if before is not None else None
+        after = after or views[0]
+        # Rebuilding the list moves the highlight through other options: not the reader.
+        with self.prevent(OptionList.OptionHighlighted):
+            self.clear_options()
+            self.add_options(Option(self._entry(v), id=v.key) for v in views)
+            self.highlighted = self.get_option_index(after.key)
+        if after != before:
+            self.post_message(self.Selected(after))
+
     def set_figures(
         self, unread: Mapping[str | None, int], daily: Mapping[str | None, Sequence[int]]
     ) -> None:
         """Unread counts and per-day activity, keyed as `View.count_key`."""
         self._unread, self._daily = unread, daily
         for view in self.views.values():
-            self.replace_option_prompt(
-                view.key,
-                entry(view, self._unread.get(view.count_key, 0), self._daily.get(view.count_key)),
-            )
+            self.replace_option_prompt(view.key, self._entry(view))
+
+    def _entry(self, view: View) -> Content:
+        return entry(view, self._unread.get(view.count_key, 0), self._daily.get(view.count_key))
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
