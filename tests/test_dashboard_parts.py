@@ -173,3 +173,26 @@ def test_a_feeds_yaml_edit_never_shuffles_the_storylines_shown():
         "storyline-kursk",
         "untagged",
     ]
+
+
+async def test_a_database_wait_outliving_its_screen_ends_quietly():
+    """Quitting while a worker waits on the database must not fail the app on its way
+    out; a widget missing from a screen that is still up is a bug and still raises."""
+    from textual.app import App
+    from textual.css.query import NoMatches
+    from textual.widgets import Label
+
+    from tui.database import reported
+
+    class Probe(App[None]):
+        def compose(self):
+            yield Label("x", id="shown")
+
+    app = Probe()
+    async with app.run_test():
+        label = app.query_one("#shown", Label)
+        with pytest.raises(NoMatches), reported(app.screen, "Timeline"):
+            app.screen.query_one("#missing")
+        await label.remove()
+        with reported(label, "Timeline"):  # its node is gone: nothing left to fill
+            label.query_one("#anything")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 
 import storage
@@ -66,8 +67,21 @@ class DatabaseThread:
 
 @contextmanager
 def reported(node: DOMNode, what: str) -> Iterator[None]:
-    """A database error in this block becomes a notification, and the dashboard goes on."""
+    """A database error in this block becomes a notification, and the dashboard goes on.
+
+    A worker that was waiting on the database when its screen was taken down (the app
+    quits, the screen closes) finds the widgets it would fill gone: it stops quietly
+    instead of failing the app on its way out.
+    """
     try:
         yield
     except StorageError as exc:
         node.notify(f"{what}: {exc}", title="Database", severity="error", markup=False)
+    except NoMatches:
+        if not leaving(node):
+            raise
+
+
+def leaving(node: DOMNode) -> bool:
+    """Whether `node` is being taken down, by the test Textual's own signals use."""
+    return not node.is_attached or node._pruning

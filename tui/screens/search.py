@@ -107,13 +107,15 @@ class SearchScreen(Screen[None]):
     @work(exclusive=True, group="search")
     async def run_search(self, text: str, where: SearchFilter) -> None:
         await asyncio.sleep(DEBOUNCE)
-        try:
-            match = to_fts5(parse_query(text, self.session.config.terms)) if text.strip() else None
-        except QueryError as exc:
-            self._show_error(exc)
-            return
-        self._show_error(None)
-        with reported(self, "Search"):
+        with reported(self, "Search"):  # the reader may have closed the screen meanwhile
+            try:
+                match = (
+                    to_fts5(parse_query(text, self.session.config.terms)) if text.strip() else None
+                )
+            except QueryError as exc:
+                self._show_error(exc)
+                return
+            self._show_error(None)
             hits = await self.session.reader.call(storage.search, match, where, limit=PAGE + 1)
             self._match, self._filter = match, where
             self.results.show(hits[:PAGE], has_more=len(hits) > PAGE)
