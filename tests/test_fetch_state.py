@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
@@ -13,6 +14,23 @@ from storage.fetch_state import health_sql
 from tests.conftest import REAL_FEEDS
 
 NOW = datetime(2024, 11, 1, 12, tzinfo=UTC)
+
+
+def _record(fetched_at: datetime) -> storage.FetchRecord:
+    return storage.FetchRecord(
+        fetched_at=fetched_at,
+        status="ok",
+        http_status=200,
+        error=None,
+        failures=0,
+        next_due=fetched_at + timedelta(minutes=15),
+        etag=None,
+        last_modified=None,
+        validated_url=None,
+        moved_to=None,
+        moved_from=None,
+        entry="x",
+    )
 
 
 def test_a_version_1_database_gains_the_fetch_state_columns(db_path):
@@ -42,19 +60,12 @@ def test_records_and_health(db_path):
     feed_id = storage.feed_ids(db)["BBC"]
     parsed = parse_feed((REAL_FEEDS / "bbc-news_2024-10-23.xml").read_bytes(), feed="BBC")
     storage.save_items(db, feed_id, parsed.items)
-    record = storage.FetchRecord(
-        fetched_at=NOW,
-        status="ok",
-        http_status=200,
-        error=None,
-        failures=0,
-        next_due=NOW + timedelta(minutes=15),
+    record = replace(
+        _record(NOW),
         etag='"e"',
-        last_modified=None,
         validated_url="https://new.example/rss",
         moved_to="https://new.example/rss",
         moved_from="https://bbc.example/rss",
-        entry="x",
         new_items=len(parsed.items),
         site_link="https://www.bbc.co.uk/news",
     )
@@ -89,23 +100,6 @@ def test_health_counts_use_the_feed_index(db_path):
         "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=?)",
         "SEARCH i USING COVERING INDEX idx_items_feed_id_id (feed_id=? AND id>?)",
     ]
-
-
-def _record(fetched_at: datetime) -> storage.FetchRecord:
-    return storage.FetchRecord(
-        fetched_at=fetched_at,
-        status="ok",
-        http_status=200,
-        error=None,
-        failures=0,
-        next_due=fetched_at + timedelta(minutes=15),
-        etag=None,
-        last_modified=None,
-        validated_url=None,
-        moved_to=None,
-        moved_from=None,
-        entry="x",
-    )
 
 
 def test_a_claim_holds_the_feed_until_its_fetch_is_recorded_or_the_lease_lapses(db_path):
