@@ -16,6 +16,7 @@ from tests.conftest import REPO
 from tui.app import WirewatchApp
 from tui.clock import Clock
 from tui.screens.main import MainScreen
+from tui.screens.search import SearchScreen
 from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import Timeline
@@ -56,6 +57,13 @@ def loaded(app: WirewatchApp) -> bool:
     if screen is None or not screen.is_mounted:
         return False
     return screen.ready and screen.query_one(StatusBar).overview is not None
+
+
+async def open_search(app: WirewatchApp, pilot: Pilot) -> SearchScreen:
+    """Press / and wait for the search screen."""
+    await pilot.press("slash")
+    await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+    return app.screen
 
 
 async def show_all_items(app: WirewatchApp, pilot: Pilot) -> Timeline:

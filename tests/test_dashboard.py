@@ -21,6 +21,7 @@ from tests.dashboard import (
     loaded,
     main_screen,
     make_app,
+    open_search,
     show_all_items,
     timeline,
     wait_for,
@@ -348,8 +349,7 @@ async def test_search_as_you_type_highlights_and_shows_the_item(db_file):
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await open_search(app, pilot)
         results = app.screen.query_one(SearchResults)
         await wait_for(pilot, lambda: len(results.hits) == 50 and results.has_more)  # all items
         await pilot.press(*"north korean troops")
@@ -380,8 +380,7 @@ async def test_search_filters_by_storyline_and_time(db_file):
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await open_search(app, pilot)
         screen = app.screen
         results = screen.query_one(SearchResults)
         await pilot.press(*"russia")
@@ -401,8 +400,7 @@ async def test_an_invalid_query_is_explained_inline_and_the_app_goes_on(db_file)
     app = make_app(db_file)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await open_search(app, pilot)
         error = app.screen.query_one("#error", Static)
         query = app.screen.query_one("#query", Input)
         await pilot.press(*"qf?")  # keys that mean something elsewhere are text here
@@ -486,8 +484,7 @@ async def test_markup_in_a_title_is_shown_literally(db_file, tmp_path):
         rendered = "".join(s.text for s in title.render_lines(title.region.reset_offset))
         assert "\x1b" not in rendered
         # Search results too.
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await open_search(app, pilot)
         await pilot.press(*"pwned")
         results = app.screen.query_one(SearchResults)
         await wait_for(pilot, lambda: len(results.hits) == 1)
